@@ -1,0 +1,38 @@
+# purgeset: `make run` and `make test` are all a newcomer needs; each installs what it needs.
+GO       ?= go
+BIN      := bin/purgeset
+OUT      ?= out
+FUZZTIME ?= 60s
+PKGS     := ./...
+
+.PHONY: run test build bench fuzz lint stress chromium clean help
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+build: ## build bin/purgeset
+	$(GO) build -o $(BIN) ./cmd/purgeset
+
+run: build ## the main job on the bundled sample export, into ./out (replaced)
+	rm -rf $(OUT)
+	./$(BIN) run --config fixtures/purgeset.toml --out $(OUT)
+
+test: chromium ## every test (installs Chromium for the review-page test when missing)
+	$(GO) vet $(PKGS)
+	PURGESET_REQUIRE_BROWSER=1 $(GO) test -count=1 $(PKGS)
+
+chromium: ## install Debian's Chromium for the browser test, when missing
+	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
+
+bench: build ## benchmarks and the side-by-side table with the peers (BENCH.md)
+	$(GO) test -run XXX -bench . -benchmem $(PKGS)
+
+fuzz: ## run every fuzz target for FUZZTIME each
+	./.ci/fuzz $(FUZZTIME)
+
+lint: ## gofmt and go vet, as CI runs them
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+
+clean: ## remove build output and ./out
+	rm -rf bin $(OUT)

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/purgeset/purgeset/readers"
+)
+
+// app carries what every command shares: the output streams and the logger.
+type app struct {
+	stdout, stderr io.Writer
+	log            zerolog.Logger
+	logFormat      string
+	quiet, verbose bool
+	start          time.Time
+}
+
+func newApp(stdout, stderr io.Writer) *app {
+	a := &app{stdout: stdout, stderr: stderr, logFormat: "console", start: time.Now()}
+	a.setupLog()
+	return a
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "purgeset",
+		Short: "Build Alma itemized user sets for purging, with a manifest for every row",
+		Long: `purgeset turns Alma Analytics user exports (CSV, tab-delimited text, UTF-16, XLSX)
+into the itemized-set files that the Purge User Records workflow uploads, plus a
+manifest, a decision for every input row, a review page and an archive.
+
+Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
+4 safety stop, 5 verify/reconcile mismatch, 130 interrupted.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.setupLog()
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.logFormat, "log-format", "console", "log format on stderr: console or json")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "log errors only, no progress, no summary")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug messages too (the only level that may show IDs)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.AddCommand(a.runCommand(), a.versionCommand())
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	}
+	root.SuggestionsMinimumDistance = 2
+	return root
+}
+
+func (a *app) setupLog() error {
+	level := zerolog.InfoLevel
+	switch {
+	case a.quiet && a.verbose:
+		return usagef("--quiet and --verbose exclude each other")
+	case a.quiet:
+		level = zerolog.ErrorLevel
+	case a.verbose:
+		level = zerolog.DebugLevel
+	}
+	switch a.logFormat {
+	case "json":
+		a.log = zerolog.New(a.stderr).Level(level).With().Timestamp().Logger()
+	case "console":
+		w := zerolog.ConsoleWriter{Out: a.stderr, NoColor: !a.terminal(), TimeFormat: "15:04:05"}
+		a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	default:
+		a.log = zerolog.New(a.stderr).With().Timestamp().Logger()
+		return usagef("--log-format %q: want console or json", a.logFormat)
+	}
+	return nil
+}
+
+// terminal reports whether stderr is a terminal: only then may messages quote values
+// that could be IDs or names (SPEC §6), and only then is there a progress bar.
+func (a *app) terminal() bool {
+	f, ok := a.stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// logError reports the final error in the log format, so a scheduler can parse it.
+func (a *app) logError(err error) {
+	msg := err.Error()
+	var pe *readers.ParseError
+	if errors.As(err, &pe) && a.terminal() {
+		msg = strings.Replace(msg, pe.Error(), pe.Verbose(), 1)
+	}
+	ev := a.log.Error().Int("exit_code", exitCode(err)).Dur("duration", time.Since(a.start))
+	if errors.As(err, &pe) {
+		ev = ev.Str("file", pe.File)
+		if pe.Row > 0 {
+			ev = ev.Int("row", pe.Row)
+		}
+	}
+	ev.Msg(msg)
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and Go version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t := toolInfo()
+			commit := t.Commit
+			if commit == "" {
+				commit = "unknown"
+			}
+			fmt.Fprintf(a.stdout, "purgeset %s (commit %s, %s)\n", t.Version, commit, t.Go)
+			return nil
+		},
+	}
+}

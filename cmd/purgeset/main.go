@@ -1,0 +1,89 @@
+// Command purgeset turns Alma Analytics user exports into itemized-set files for the
+// Purge User Records job, with a manifest that accounts for every row.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
+)
+
+// Exit codes (SPEC §6).
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInput       = 3
+	exitSafety      = 4
+	exitMismatch    = 5
+	exitInterrupted = 130
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err))
+}
+
+// usageError is a mistake in the command line or config file (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// mismatchError is verify's or reconcile's finding (exit 5); its lines were printed.
+type mismatchError struct{ msg string }
+
+func (e mismatchError) Error() string { return e.msg }
+
+// reported marks an error whose message was already shown, so run does not log it
+// twice.
+type reported struct{ err error }
+
+func (e reported) Error() string { return e.err.Error() }
+func (e reported) Unwrap() error { return e.err }
+
+// exitCode is the one place where an error becomes an exit code.
+func exitCode(err error) int {
+	var usage usageError
+	var safety *pipeline.SafetyError
+	var mismatch mismatchError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &usage), errors.Is(err, writers.ErrOutDir):
+		return exitUsage
+	case errors.Is(err, readers.ErrInput):
+		return exitInput
+	case errors.As(err, &safety):
+		return exitSafety
+	case errors.As(err, &mismatch):
+		return exitMismatch
+	}
+	return exitFailure
+}
+
+// run executes one command line; it never exits the process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app := newApp(stdout, stderr)
+	root := app.rootCommand()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.As(err, new(reported)) {
+		app.logError(err)
+	}
+	return err
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/writers"
+)
+
+const runExamples = `  # The semester purge: graduates whose expiry is before 1 July 2024
+  purgeset run --cutoff 2024-07-01 --group "Graduates 2021" --group Alumni \
+    --protect fines.csv --max-included-percent 40 --out purge-2024-07 users.xlsx
+
+  # Everything from a reviewed config file, with JSON logs for a batch job
+  purgeset run --config purge-2024-summer.toml --log-format json 2> log.jsonl
+
+  # What would happen, without writing anything
+  purgeset run --cutoff 2024-07-01 --all-groups --dry-run users.csv`
+
+func (a *app) runCommand() *cobra.Command {
+	flags := defaultRunOptions()
+	cmd := &cobra.Command{
+		Use:     "run [options] INPUT...",
+		Short:   "Decide every row of the exports and write set files, decisions, manifest, review page and archive",
+		Example: runExamples,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := mergeOptions(cmd, &flags, args)
+			if err != nil {
+				return err
+			}
+			return a.runJob(cmd, opts)
+		},
+	}
+	bindRunFlags(cmd.Flags(), &flags)
+	cmd.Flags().SortFlags = false
+	return cmd
+}
+
+// mergeOptions applies the config file, then the flags given, then the arguments.
+func mergeOptions(cmd *cobra.Command, flags *runOptions, args []string) (*runOptions, error) {
+	opts := defaultRunOptions()
+	if flags.Config != "" {
+		if err := loadConfig(flags.Config, &opts); err != nil {
+			return nil, err
+		}
+	}
+	overlay(&opts, flags, cmd)
+	if len(args) > 0 {
+		opts.Inputs = args
+	}
+	return &opts, nil
+}
+
+func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
+	cfg, err := opts.pipelineConfig()
+	if err != nil {
+		return err
+	}
+	if !opts.DryRun {
+		if err := writers.CheckOutDir(opts.Out, opts.Force, opts.Inputs); err != nil {
+			return err
+		}
+	}
+	created, err := createdTime()
+	if err != nil {
+		return err
+	}
+	cfg.Parameters = opts
+	cfg.Output = pipeline.Output{
+		Dir:       opts.Out,
+		Set:       writers.SetOptions{Format: opts.SetFormat, Header: opts.SetHeader, Split: opts.Split},
+		NoReview:  opts.NoReview,
+		NoArchive: opts.NoArchive,
+		Created:   created,
+		Tool:      toolInfo(),
+	}
+	if !opts.DryRun {
+		if gitWorkTree(opts.Out) != "" {
+			msg := "the output directory is inside a git work tree: the outputs hold personal data; keep them out of version control (add the directory to .gitignore)"
+			a.log.Warn().Msg(msg)
+			cfg.Output.Warnings = append(cfg.Output.Warnings, writers.Warning{Code: "out_in_git", Message: msg, Count: 1})
+		}
+	}
+	a.log.Info().Int("inputs", len(cfg.Inputs)).Bool("dry_run", opts.DryRun).Msg("reading inputs")
+	sum, err := pipeline.Run(cmd.Context(), cfg)
+	if err != nil {
+		if sum != nil {
+			a.printSummary(sum, opts, true)
+		}
+		return err
+	}
+	a.logSummary(sum, opts)
+	a.printSummary(sum, opts, false)
+	return nil
+}
+
+// createdTime is now, or SOURCE_DATE_EPOCH when set, so that reproducible runs can fix
+// the manifest's one varying field.
+func createdTime() (time.Time, error) {
+	s := os.Getenv("SOURCE_DATE_EPOCH")
+	if s == "" {
+		return time.Now().UTC(), nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, usagef("SOURCE_DATE_EPOCH=%q: want seconds since 1970", s)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+// gitWorkTree is the nearest directory at or above dir that holds .git, or "".
+func gitWorkTree(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+func (a *app) logSummary(sum *pipeline.Summary, opts *runOptions) {
+	ev := a.log.Info().Int("data_rows", sum.Counts.DataRows).Int("blank_rows", sum.Counts.BlankRows).
+		Int("included", sum.Counts.Included).Int("excluded", sum.Counts.Excluded).
+		Interface("excluded_by_reason", sum.Counts.ExcludedByReason).Dur("duration", time.Since(a.start))
+	if !opts.DryRun {
+		ev = ev.Str("out", opts.Out).Int("files", len(sum.Outputs))
+	}
+	ev.Msg("done")
+}
+
+// printSummary is the one-screen summary on stdout.
+func (a *app) printSummary(sum *pipeline.Summary, opts *runOptions, failed bool) {
+	if a.quiet {
+		return
+	}
+	w := a.stdout
+	c := sum.Counts
+	pct := func(n int) string {
+		if c.DataRows == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%6.2f %%", 100*float64(n)/float64(c.DataRows))
+	}
+	fmt.Fprintf(w, "data rows  %9d   (blank rows skipped: %d)\n", c.DataRows, c.BlankRows)
+	fmt.Fprintf(w, "included   %9d   %s\n", c.Included, pct(c.Included))
+	fmt.Fprintf(w, "excluded   %9d   %s\n", c.Excluded, pct(c.Excluded))
+	for _, r := range pipeline.AllReasons() {
+		if n := sum.ByReason[r]; n > 0 && !r.Included() {
+			fmt.Fprintf(w, "  %-22s %9d   %s\n", r, n, pct(n))
+		}
+	}
+	for _, wn := range sum.Warnings {
+		fmt.Fprintf(w, "warning: %s: %d %s\n", wn.Code, wn.Count, wn.Message)
+	}
+	switch {
+	case failed:
+		fmt.Fprintln(w, "nothing was written")
+	case opts.DryRun:
+		fmt.Fprintln(w, "dry run: nothing was written")
+	case c.Included == 0:
+		fmt.Fprintf(w, "nothing to purge: no set file written; decisions and manifest are in %s\n", opts.Out)
+	default:
+		fmt.Fprintf(w, "wrote %d files to %s:\n", len(sum.Outputs), opts.Out)
+		for _, o := range sum.Outputs {
+			extra := ""
+			if o.IDs != nil {
+				extra = fmt.Sprintf(" (%d IDs)", *o.IDs)
+			}
+			fmt.Fprintf(w, "  %s%s\n", o.Name, extra)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+)
+
+// rules holds what the row-local rules need (SPEC §3.1 from protected on).
+type rules struct {
+	cutoff      Date
+	groups      map[string]bool // nil: every group is eligible
+	recordTypes []string
+	protect     map[string]string // ID → protect list it came from
+}
+
+func newRules(cfg Config, protect map[string]string) *rules {
+	r := &rules{cutoff: cfg.Cutoff, recordTypes: cfg.RecordTypes, protect: protect}
+	if !cfg.AllGroups {
+		r.groups = map[string]bool{}
+		for _, g := range cfg.Groups {
+			r.groups[strings.TrimSpace(g)] = true
+		}
+	}
+	return r
+}
+
+// local is the first of the rules that look at this row alone. The rules that need
+// the whole run (duplicates, conflicts, case collisions) come before these and are
+// applied in the second pass.
+func (r *rules) local(f *fields) (Reason, string) {
+	if list, ok := r.protect[f.id]; ok {
+		return Protected, "in protect list " + list
+	}
+	if f.hasRType && !r.eligibleType(f.recordType) {
+		if f.recordType == "" {
+			return RecordType, "record type is blank"
+		}
+		return RecordType, fmt.Sprintf("record type %q is not eligible", f.recordType)
+	}
+	if r.groups != nil && !r.groups[f.group] {
+		if f.group == "" {
+			return GroupNotSelected, "user group is blank"
+		}
+		return GroupNotSelected, fmt.Sprintf("user group %q is not selected", f.group)
+	}
+	if f.expiryText == "" {
+		return MissingExpiry, ""
+	}
+	if f.expiryBad != dateOK {
+		return BadDate, fmt.Sprintf("expiry %q is %s", f.expiryText, f.expiryBad)
+	}
+	if f.expiry >= r.cutoff {
+		return NotExpired, fmt.Sprintf("expiry %s is on or after the cutoff %s", f.expiry, r.cutoff)
+	}
+	return Expired, ""
+}
+
+func (r *rules) eligibleType(t string) bool {
+	if t == "" {
+		return false
+	}
+	for _, e := range r.recordTypes {
+		if strings.EqualFold(strings.TrimSpace(e), t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,156 @@
+package pipeline
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/purgeset/purgeset/readers"
+)
+
+// placeholders are cell texts that stand where an ID is missing: Analytics' label for
+// users without one, Excel's error values, and the total rows of a report (any case).
+var placeholders = map[string]bool{
+	"n/a": true, "#n/a": true, "null": true, "(blank)": true, "-": true,
+	"total": true, "grand total": true,
+	"#null!": true, "#div/0!": true, "#value!": true, "#ref!": true, "#name?": true,
+	"#num!": true, "#getting_data": true, "#spill!": true, "#calc!": true, "#field!": true,
+	"#blocked!": true, "#connect!": true, "#busy!": true, "#unknown!": true, "#python!": true,
+}
+
+// checkID applies the three ID rules (SPEC §3.1: blank_id, malformed_id, numeric_id)
+// to a trimmed cell. It returns the ID as it goes into the set and Expired when the ID
+// passes, or the excluding reason and a detail.
+func checkID(c readers.Cell, id string, acceptNumeric bool) (Reason, string) {
+	if id == "" {
+		return BlankID, ""
+	}
+	switch c.Kind {
+	case readers.KindNumber, readers.KindDate:
+		if !acceptNumeric {
+			return NumericID, "the ID cell is stored as a number, so leading zeros may be lost; format the column as text and export again, or pass --accept-numeric-ids"
+		}
+		if !plainWholeNumber(id) {
+			return MalformedID, "a number stored with a fraction, sign, exponent or more than 15 digits: Excel has already changed it"
+		}
+		return Expired, ""
+	case readers.KindBool:
+		return MalformedID, "a TRUE/FALSE cell, not an ID"
+	case readers.KindError:
+		return MalformedID, "an Excel error value, not an ID"
+	}
+	if d := malformed(id); d != "" {
+		return MalformedID, d
+	}
+	return Expired, ""
+}
+
+// malformed says how a text ID looks damaged or like a placeholder, or "".
+func malformed(id string) string {
+	for _, r := range id {
+		if r == utf8.RuneError || unicode.In(r, unicode.Z, unicode.C) {
+			return "inner white space or an invisible or control character"
+		}
+	}
+	lower := strings.ToLower(id)
+	if strings.HasPrefix(lower, "no primary id") || placeholders[lower] {
+		return "a placeholder, not an ID"
+	}
+	if excelExponent(id) {
+		return "scientific notation, as Excel shows long numbers: digits are lost"
+	}
+	if excelDecimal(id) {
+		return "a trailing decimal part, as Excel writes numbers: the cell was a number"
+	}
+	return ""
+}
+
+// excelExponent matches ^[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+$.
+func excelExponent(s string) bool {
+	i := skipDigits(s, 0)
+	if i == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == '.' || s[i] == ',') {
+		j := skipDigits(s, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i >= len(s) || (s[i] != 'e' && s[i] != 'E') {
+		return false
+	}
+	i++
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := skipDigits(s, i)
+	return j > i && j == len(s)
+}
+
+// excelDecimal matches ^[0-9]+[.,]0+$.
+func excelDecimal(s string) bool {
+	i := skipDigits(s, 0)
+	if i == 0 || i >= len(s) || (s[i] != '.' && s[i] != ',') {
+		return false
+	}
+	rest := s[i+1:]
+	return rest != "" && strings.Trim(rest, "0") == ""
+}
+
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// plainWholeNumber accepts the raw value of a numeric cell that Excel stored exactly:
+// 1 to 15 digits, nothing else.
+func plainWholeNumber(raw string) bool {
+	return len(raw) > 0 && len(raw) <= 15 && skipDigits(raw, 0) == len(raw)
+}
+
+// foldID is a canonical form under Unicode simple case folding: two IDs are
+// strings.EqualFold exactly when their foldID are equal.
+func foldID(id string) string {
+	ascii, upper := true, false
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			upper = true
+		}
+	}
+	if ascii {
+		if !upper {
+			return id
+		}
+		return strings.ToLower(id)
+	}
+	var b strings.Builder
+	for _, r := range id {
+		b.WriteRune(minFold(r))
+	}
+	return b.String()
+}
+
+// minFold picks one rune of r's simple case-folding orbit: its ASCII lower-case letter
+// when the orbit has one (so that it agrees with the ASCII path: K, k and the Kelvin
+// sign all give k), else the smallest rune.
+func minFold(r rune) rune {
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < m {
+			m = f
+		}
+	}
+	if 'A' <= m && m <= 'Z' {
+		m += 'a' - 'A'
+	}
+	return m
+}

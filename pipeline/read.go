@@ -1,0 +1,235 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
+)
+
+// firstPass is what reading all inputs leaves for the later passes.
+type firstPass struct {
+	inputs    []writers.Input
+	index     *index
+	spill     *spill
+	badPurge  int // rows whose purge date is filled but unreadable
+	archiveOK []bool
+}
+
+// dateColumn watches one date column of one input for the locale traps of SPEC §4.
+type dateColumn struct {
+	header    string
+	col       int
+	slashRow  int
+	slashCell string
+	slashText string
+	dateCells bool
+}
+
+func (d *dateColumn) see(c readers.Cell, row int, xlsx bool) {
+	switch {
+	case c.Kind == readers.KindDate:
+		d.dateCells = true
+	case c.Kind == readers.KindText && d.slashRow == 0 && isSlashDate(strings.TrimSpace(c.Text)):
+		d.slashRow, d.slashText = row, strings.TrimSpace(c.Text)
+		if xlsx {
+			d.slashCell = fmt.Sprintf("%s%d", readers.ColumnName(d.col), row)
+		}
+	}
+}
+
+// check stops the run on slash dates: always when they sit beside real date cells (a
+// workbook re-saved under another locale, some dates already swapped), and without
+// --date-order otherwise.
+func (d *dateColumn) check(name string, order DateOrder) error {
+	if d.slashRow == 0 {
+		return nil
+	}
+	e := &readers.ParseError{File: name, Row: d.slashRow, Cell: d.slashCell, Column: d.header, Found: d.slashText}
+	if d.dateCells {
+		e.Msg = "this column holds both date cells and slash dates typed as text: the workbook was re-saved under another locale and some dates may already be swapped"
+		e.Hint = "export the report from Analytics again; do not re-save it in Excel"
+		return e
+	}
+	if order == OrderNone {
+		e.Msg = "a slash date, which reads differently in different locales"
+		e.Hint = "pass --date-order dmy (day first, 31/05/2023) or --date-order mdy (month first, 05/31/2023)"
+		return e
+	}
+	return nil
+}
+
+// readAll is the first pass: read every input in order as one stream, check headers,
+// normalise each row, apply the ID rules, index the IDs and keep the rows in the spill.
+func readAll(ctx context.Context, cfg Config, r *rules) (*firstPass, error) {
+	sp, err := newSpill(cfg.TempDir)
+	if err != nil {
+		return nil, err
+	}
+	p := &firstPass{index: newIndex(cfg.Inputs), spill: sp}
+	for i, path := range cfg.Inputs {
+		st, err := p.readInput(ctx, cfg, r, int32(i), path)
+		if err != nil {
+			sp.Close()
+			return nil, err
+		}
+		p.inputs = append(p.inputs, st)
+	}
+	return p, nil
+}
+
+func (p *firstPass) readInput(ctx context.Context, cfg Config, r *rules, src int32, path string) (writers.Input, error) {
+	hashed := make(chan hashResult, 1)
+	go func() { hashed <- hashFile(path) }() // the second core hashes while this one parses
+	st, err := p.parseInput(ctx, cfg, r, src, path)
+	h := <-hashed
+	if err != nil {
+		return writers.Input{}, err
+	}
+	if h.err != nil {
+		return writers.Input{}, h.err
+	}
+	st.Size, st.SHA256 = h.size, h.sum
+	return st, nil
+}
+
+func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src int32, path string) (writers.Input, error) {
+	t, err := readers.Open(path, readers.Options{Sheet: cfg.Sheet, IDHeader: cfg.Columns[readers.RoleID]})
+	if err != nil {
+		return writers.Input{}, err
+	}
+	defer t.Close()
+	required := []readers.Role{readers.RoleExpiry}
+	if !cfg.AllGroups {
+		required = append(required, readers.RoleGroup)
+	}
+	cols, err := t.ResolveColumns(cfg.Columns, required)
+	if err != nil {
+		return writers.Input{}, err
+	}
+	extraCols, err := archiveColumns(t, cfg.ArchiveColumns)
+	if err != nil {
+		return writers.Input{}, err
+	}
+	st := writers.Input{Path: path, Format: t.Info.Format, Encoding: t.Info.Encoding, Delimiter: t.Info.Delimiter,
+		Sheet: t.Info.Sheet, HeaderRow: t.HeaderRow, PreambleRows: t.Preamble, Columns: map[string]string{}}
+	for _, role := range readers.Roles {
+		if c := cols.Col(role); c >= 0 {
+			st.Columns[string(role)] = t.Header[c]
+		}
+	}
+	xlsx := t.Info.Format == "xlsx"
+	expCol := &dateColumn{header: st.Columns["expiry"], col: cols.Col(readers.RoleExpiry)}
+	purCol := &dateColumn{header: st.Columns["purge_date"], col: cols.Col(readers.RolePurgeDate)}
+
+	var rec spilled
+	for row, err := range t.Rows() {
+		if err != nil {
+			return writers.Input{}, err
+		}
+		if row.Num%4096 == 0 && ctx.Err() != nil {
+			return writers.Input{}, ctx.Err()
+		}
+		if blankRow(row.Cells) {
+			st.BlankRows++
+			continue
+		}
+		if !xlsx && len(row.Cells) > len(t.Header) && !blankRow(row.Cells[len(t.Header):]) {
+			return writers.Input{}, &readers.ParseError{File: path, Row: row.Num,
+				Msg:  fmt.Sprintf("the row has %d fields but the header has %d", len(row.Cells), len(t.Header)),
+				Hint: "a delimiter inside an unquoted value shifted the columns: fix the row (quote the value) or export again"}
+		}
+		st.DataRows++
+		expCol.see(cellAt(row.Cells, expCol.col), row.Num, xlsx)
+		purCol.see(cellAt(row.Cells, purCol.col), row.Num, xlsx)
+		p.normalise(&rec, cfg, t.Info.Date1904, cols, extraCols, row.Cells)
+		rec.ref = rowRef{src: src, row: int32(row.Num)}
+		rec.local, rec.detail = rec.f.idReason, rec.f.idDetail
+		if rec.f.idReason == Expired {
+			p.index.add(rec.f.id, rec.ref, fingerprint(&rec.f))
+			rec.local, rec.detail = r.local(&rec.f)
+		}
+		if err := p.spill.put(&rec); err != nil {
+			return writers.Input{}, fmt.Errorf("write temporary file: %w", err)
+		}
+	}
+	for _, dc := range []*dateColumn{expCol, purCol} {
+		if err := dc.check(path, cfg.DateOrder); err != nil {
+			return writers.Input{}, err
+		}
+	}
+	if st.DataRows == 0 {
+		return writers.Input{}, &readers.ParseError{File: path, Msg: "no data rows below the header",
+			Hint: "an empty export usually means the Analytics report failed or its filter matched nobody: check the report and export again"}
+	}
+	return st, nil
+}
+
+// normalise fills rec.f from a row's cells.
+func (p *firstPass) normalise(rec *spilled, cfg Config, date1904 bool, cols readers.Columns, extra []int, cells []readers.Cell) {
+	f := &rec.f
+	idCell := cellAt(cells, cols.Col(readers.RoleID))
+	f.id = strings.TrimSpace(idCell.Text)
+	f.idReason, f.idDetail = checkID(idCell, f.id, cfg.AcceptNumericIDs)
+	f.group = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleGroup)).Text)
+	f.hasRType = cols.Col(readers.RoleRecordType) >= 0
+	f.recordType = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleRecordType)).Text)
+	f.expiryText, f.expiry, f.expiryBad = dateCell(cellAt(cells, cols.Col(readers.RoleExpiry)), date1904, cfg.DateOrder)
+	f.expiryOK = f.expiryText != "" && f.expiryBad == dateOK
+	var purgeBad dateProblem
+	f.purgeText, f.purge, purgeBad = dateCell(cellAt(cells, cols.Col(readers.RolePurgeDate)), date1904, cfg.DateOrder)
+	f.purgeOK = f.purgeText != "" && purgeBad == dateOK
+	if f.purgeText != "" && !f.purgeOK {
+		p.badPurge++
+	}
+	f.extra = f.extra[:0]
+	for _, c := range extra {
+		f.extra = append(f.extra, strings.TrimSpace(cellAt(cells, c).Text))
+	}
+}
+
+// archiveColumns finds each --archive-column in this input's header.
+func archiveColumns(t *readers.Table, names []string) ([]int, error) {
+	var out []int
+	for _, n := range names {
+		col := -1
+		for i, h := range t.Header {
+			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(n)) {
+				col = i
+				break
+			}
+		}
+		if col < 0 {
+			return nil, &readers.ParseError{File: t.Name, Row: t.HeaderRow, Msg: fmt.Sprintf("no column named %q for --archive-column", n),
+				Hint: "check the spelling against the export's header, or drop the option"}
+		}
+		out = append(out, col)
+	}
+	return out, nil
+}
+
+type hashResult struct {
+	size int64
+	sum  string
+	err  error
+}
+
+func hashFile(path string) hashResult {
+	f, err := os.Open(path)
+	if err != nil {
+		return hashResult{err: fmt.Errorf("hash %s: %w", path, err)}
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return hashResult{err: fmt.Errorf("hash %s: %w", path, err)}
+	}
+	return hashResult{size: n, sum: hex.EncodeToString(h.Sum(nil))}
+}

@@ -1,0 +1,120 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/purgeset/purgeset/writers"
+)
+
+// Summary is the count of every decision, per input and in total.
+type Summary struct {
+	Inputs   []writers.Input
+	Counts   writers.Counts
+	ByReason [numReasons]int
+	Warnings []writers.Warning
+	Outputs  []writers.Output // files written; empty on a dry run
+	noPurge  int
+}
+
+func newSummary(inputs []writers.Input) *Summary {
+	s := &Summary{Inputs: append([]writers.Input(nil), inputs...)}
+	for _, in := range inputs {
+		s.Counts.DataRows += in.DataRows
+		s.Counts.BlankRows += in.BlankRows
+	}
+	return s
+}
+
+func (s *Summary) add(src int32, r Reason) {
+	s.ByReason[r]++
+	if r.Included() {
+		s.Inputs[src].Included++
+		s.Counts.Included++
+	} else {
+		s.Inputs[src].Excluded++
+		s.Counts.Excluded++
+	}
+}
+
+func (s *Summary) finish(badPurge int, digits *digitLengths) {
+	s.Counts.ExcludedByReason = map[string]int{}
+	for r, n := range s.ByReason {
+		if n > 0 && !Reason(r).Included() {
+			s.Counts.ExcludedByReason[Reason(r).String()] = n
+		}
+	}
+	if badPurge > 0 {
+		s.Warnings = append(s.Warnings, writers.Warning{Code: "bad_purge_date", Count: badPurge,
+			Message: "rows whose purge date is filled but cannot be read (it is reported, not a filter)"})
+	}
+	if s.noPurge > 0 {
+		s.Warnings = append(s.Warnings, writers.Warning{Code: "no_purge_date", Count: s.noPurge,
+			Message: "included rows without a purge date: the Purge User Records job never purges a user without one, so set it with Update/Notify Users"})
+	}
+	if n, usual := digits.short(); n > 0 {
+		s.Warnings = append(s.Warnings, writers.Warning{Code: "short_numeric_id", Count: n,
+			Message: fmt.Sprintf("included all-digit IDs shorter than the usual %d digits: leading zeros may have been lost in Excel; check them before uploading", usual)})
+	}
+}
+
+// ErrConservation is an internal check failing: some row has no decision or two.
+var ErrConservation = errors.New("conservation check failed")
+
+// Check proves that every data row got exactly one decision, per input and in total
+// (SPEC §3.4). Run calls it before anything is written.
+func (s *Summary) Check() error {
+	total, inc, exc := 0, 0, 0
+	for _, in := range s.Inputs {
+		if in.Included+in.Excluded != in.DataRows {
+			return fmt.Errorf("%w: %s has %d data rows but %d included + %d excluded", ErrConservation, in.Path, in.DataRows, in.Included, in.Excluded)
+		}
+		total, inc, exc = total+in.DataRows, inc+in.Included, exc+in.Excluded
+	}
+	byReason := 0
+	for r, n := range s.ByReason {
+		if !Reason(r).Included() {
+			byReason += n
+		}
+	}
+	c := s.Counts
+	if c.DataRows != total || c.Included != inc || c.Excluded != exc || c.Included+c.Excluded != c.DataRows ||
+		byReason != c.Excluded || s.ByReason[Expired] != c.Included {
+		return fmt.Errorf("%w: %d data rows, %d included, %d excluded (%d by reason)", ErrConservation, c.DataRows, c.Included, c.Excluded, byReason)
+	}
+	return nil
+}
+
+// digitLengths counts included all-digit IDs by length, to spot lost leading zeros.
+type digitLengths struct{ byLen map[int]int }
+
+func newDigitLengths() *digitLengths { return &digitLengths{byLen: map[int]int{}} }
+
+func (d *digitLengths) add(id string) {
+	if skipDigits(id, 0) == len(id) {
+		d.byLen[utf8.RuneCountInString(id)]++
+	}
+}
+
+// short is how many all-digit IDs are shorter than the most common length, when one
+// length holds at least 80 % of them (a library's barcodes or student numbers).
+func (d *digitLengths) short() (int, int) {
+	total, usual, best := 0, 0, 0
+	for l, n := range d.byLen {
+		total += n
+		if n > best || (n == best && l > usual) {
+			usual, best = l, n
+		}
+	}
+	if total == 0 || best*5 < total*4 {
+		return 0, 0
+	}
+	n := 0
+	for l, c := range d.byLen {
+		if l < usual {
+			n += c
+		}
+	}
+	return n, usual
+}

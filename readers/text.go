@@ -1,0 +1,182 @@
+package readers
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"strings"
+)
+
+// maxLine bounds one physical line, so a damaged file (a lost quote, a binary blob)
+// fails with a message instead of buffering gigabytes.
+const maxLine = 16 << 20
+
+var errLineTooLong = errors.New("line too long")
+
+// textSource reads delimited UTF-8 or UTF-16 text with encoding/csv (RFC 4180:
+// quoting, embedded newlines, CRLF).
+type textSource struct {
+	name string
+	f    *os.File
+	info Info
+	csv  *csv.Reader
+	br   *bufio.Reader
+}
+
+func openText(f *os.File, name string, head []byte, opts Options) (*textSource, error) {
+	enc, bom := encodingOf(head)
+	if _, err := f.Seek(int64(bom), io.SeekStart); err != nil {
+		return nil, fmt.Errorf("seek %s: %w", name, err)
+	}
+	var r io.Reader = f
+	switch enc {
+	case "utf-16le":
+		r = newUTF16Reader(f, false)
+	case "utf-16be":
+		r = newUTF16Reader(f, true)
+	default:
+		if looksUTF16NoBOM(head) {
+			return nil, &ParseError{File: name, Msg: "the file looks like UTF-16 text without a byte-order mark",
+				Hint: "export it again as UTF-8 (or as UTF-16 with a byte-order mark)"}
+		}
+	}
+	br := bufio.NewReaderSize(&lineLimit{r: r}, 256<<10)
+	peek, err := br.Peek(64 << 10)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, textErr(name, 0, err)
+	}
+	if len(peek) == 0 {
+		msg := "the file is empty"
+		if bom > 0 {
+			msg = "the file holds only a byte-order mark"
+		}
+		return nil, &ParseError{File: name, Msg: msg,
+			Hint: "an empty export usually means the Analytics report failed: run it and export again"}
+	}
+	s := &textSource{name: name, f: f, br: br}
+	s.info = Info{Format: "text", Encoding: enc, Delimiter: sniffDelimiter(peek, opts.IDHeader)}
+	s.csv = csv.NewReader(br)
+	s.csv.Comma = rune(s.info.Delimiter[0])
+	if s.info.Delimiter == "\t" {
+		// Analytics' tab-delimited export does not quote, so a name such as
+		// Robert "Bob" holds bare quotes; they are taken as they stand. A field spanning
+		// lines is refused below: it may be a lone quote that swallowed rows.
+		s.csv.LazyQuotes = true
+	}
+	if opts.Plain {
+		// A control character no list holds, and quotes taken as they stand.
+		s.info.Delimiter = ""
+		s.csv.Comma = '\x1f'
+		s.csv.LazyQuotes = true
+	}
+	s.csv.FieldsPerRecord = -1 // ragged rows are judged by the header check, with a row number
+	s.csv.ReuseRecord = true
+	return s, nil
+}
+
+func (s *textSource) Info() Info   { return s.info }
+func (s *textSource) Close() error { return s.f.Close() }
+
+func (s *textSource) Rows() iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		var cells []Cell
+		row, lastLine := 0, 0
+		for {
+			rec, err := s.csv.Read()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				yield(Row{}, textErr(s.name, row+1, err))
+				return
+			}
+			start, _ := s.csv.FieldPos(0)
+			// encoding/csv skips empty lines; a spreadsheet shows each as a row.
+			for ; lastLine+1 < start; lastLine++ {
+				row++
+				if !yield(Row{Num: row}, nil) {
+					return
+				}
+			}
+			row++
+			endLine, _ := s.csv.FieldPos(len(rec) - 1)
+			lastLine = endLine + strings.Count(rec[len(rec)-1], "\n")
+			cells = cells[:0]
+			for i, f := range rec {
+				if s.csv.LazyQuotes && strings.IndexByte(f, '\n') >= 0 {
+					yield(Row{}, &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d spans several lines in tab-delimited text", i+1),
+						Hint: "tab-delimited exports do not quote values, so a quote (\") at the start of a value may have swallowed the rows after it: remove the quote or the line break and export again, or export CSV"})
+					return
+				}
+				if p := textProblem(f); p != "" {
+					yield(Row{}, &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d %s", i+1, p),
+						Hint: "the file is damaged or not text in the detected encoding (" + s.info.Encoding + "); export it again"})
+					return
+				}
+				cells = append(cells, Cell{Text: f})
+			}
+			if !yield(Row{Num: row, Cells: cells}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// textErr turns a reading failure into a ParseError when the content is at fault.
+func textErr(name string, row int, err error) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote):
+		return &ParseError{File: name, Row: row, Msg: "a quote (\") inside an unquoted field",
+			Hint: "the export is damaged: put quotes around the field and double the inner quote, or export again"}
+	case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote):
+		return &ParseError{File: name, Row: row, Msg: "a quoted field is never closed or has text after its closing quote",
+			Hint: "the export is damaged or cut off: export it again"}
+	case errors.Is(err, errBadUTF16):
+		return &ParseError{File: name, Row: row, Msg: "invalid UTF-16 (an unpaired surrogate or an odd number of bytes)",
+			Hint: "the file is damaged or cut off: export it again"}
+	case errors.Is(err, errLineTooLong):
+		return &ParseError{File: name, Row: row, Msg: fmt.Sprintf("a line longer than %d MiB", maxLine>>20),
+			Hint: "this is not a user export (or a quote was lost and the rest of the file became one field): export it again"}
+	case errors.As(err, &pe):
+		return &ParseError{File: name, Row: row, Msg: pe.Err.Error(), Hint: "export it again"}
+	}
+	return fmt.Errorf("read %s: %w", name, err)
+}
+
+// lineLimit fails once a physical line grows past maxLine bytes.
+type lineLimit struct {
+	r   io.Reader
+	run int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	chunk := p[:n]
+	for len(chunk) > 0 {
+		i := indexNL(chunk)
+		if i < 0 {
+			l.run += len(chunk)
+			break
+		}
+		l.run = 0
+		chunk = chunk[i+1:]
+	}
+	if l.run > maxLine {
+		return n, errLineTooLong
+	}
+	return n, err
+}
+
+func indexNL(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,513 @@
+package readers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxColumns is Excel's limit (column XFD); a reference beyond it is damage, and
+// refusing it keeps a hostile file from making us allocate a huge row.
+const maxColumns = 16384
+
+// Cell types of the t attribute (ECMA-376 ST_CellType).
+type cellType uint8
+
+const (
+	typeNumber cellType = iota
+	typeShared
+	typeInline
+	typeFormulaStr
+	typeBool
+	typeError
+	typeISODate
+)
+
+// errStopped ends parsing when the consumer breaks out of the row loop.
+var errStopped = errors.New("stopped")
+
+// sheetBuilder turns what the sheet XML says into rows: it numbers rows and cells,
+// checks their order, and gives each cell its text and kind. The XML scanner and the
+// encoding/xml reference in the tests both drive it, so they differ only in
+// tokenizing.
+type sheetBuilder struct {
+	file      string
+	sst       []string
+	dateStyle []bool // per cellXfs index: the style has a date number format
+
+	rowNum  int // number of the row being read
+	lastRow int // number of the previous row; 0 before the first
+	inRow   bool
+	col     int // 0-based column of the current cell; -1 before the first of a row
+	cells   []Cell
+
+	style int
+	typ   cellType
+}
+
+func newSheetBuilder(file string, sst []string, dateStyle []bool) *sheetBuilder {
+	return &sheetBuilder{file: file, sst: sst, dateStyle: dateStyle, cells: make([]Cell, 0, 32)}
+}
+
+// fail is a ParseError at the current position.
+func (b *sheetBuilder) fail(cell, msg, hint string) error {
+	row := b.lastRow
+	if b.inRow {
+		row = b.rowNum
+	}
+	return &ParseError{File: b.file, Row: row, Cell: cell, Msg: msg, Hint: hint}
+}
+
+const hintDamaged = "the file is damaged: export it again from Alma Analytics, or open it in Excel and save it again"
+
+// malformed reports a well-formedness problem with the row number reached.
+func (b *sheetBuilder) malformed(err error) error {
+	where := "before the first row"
+	if b.inRow {
+		where = fmt.Sprintf("in row %d", b.rowNum)
+	} else if b.lastRow > 0 {
+		where = fmt.Sprintf("after row %d", b.lastRow)
+	}
+	return b.fail("", fmt.Sprintf("the sheet XML is malformed %s: %v", where, err), hintDamaged)
+}
+
+func (b *sheetBuilder) startRow(r []byte, hasR bool) error {
+	b.inRow = false
+	num := b.lastRow + 1
+	if hasR {
+		n, ok := parseIndex(r)
+		if !ok || n < 1 {
+			return b.fail("", fmt.Sprintf("invalid row number %q after row %d", r, b.lastRow), hintDamaged)
+		}
+		num = n
+	}
+	if num <= b.lastRow {
+		return b.fail("", fmt.Sprintf("row %d comes after row %d (rows out of order)", num, b.lastRow), hintDamaged)
+	}
+	b.rowNum, b.inRow = num, true
+	b.col = -1
+	b.cells = b.cells[:0]
+	return nil
+}
+
+func (b *sheetBuilder) endRow() Row {
+	b.inRow = false
+	b.lastRow = b.rowNum
+	return Row{Num: b.rowNum, Cells: b.cells}
+}
+
+// startCell reads the attributes of <c>: reference, style and type.
+func (b *sheetBuilder) startCell(ref []byte, hasRef bool, s []byte, hasS bool, t []byte) error {
+	col := b.col + 1
+	if hasRef {
+		c, row, ok := parseCellRef(ref)
+		if !ok {
+			return b.fail("", fmt.Sprintf("invalid cell reference %q", ref), hintDamaged)
+		}
+		if row != b.rowNum {
+			return b.fail(string(ref), fmt.Sprintf("cell %s is inside row %d", ref, b.rowNum), hintDamaged)
+		}
+		col = c
+	}
+	if col <= b.col {
+		return b.fail(cellName(col, b.rowNum), fmt.Sprintf("cell %s comes after cell %s (cells out of order)",
+			cellName(col, b.rowNum), cellName(b.col, b.rowNum)), hintDamaged)
+	}
+	if col >= maxColumns {
+		return b.fail("", fmt.Sprintf("a cell beyond column XFD, Excel's last, in row %d", b.rowNum), hintDamaged)
+	}
+	b.col = col
+	b.style = 0
+	if hasS {
+		n, ok := parseIndex(s)
+		if !ok {
+			return b.fail(cellName(col, b.rowNum), fmt.Sprintf("invalid style index %q", s), hintDamaged)
+		}
+		b.style = n
+	}
+	switch string(t) {
+	case "", "n":
+		b.typ = typeNumber
+	case "s":
+		b.typ = typeShared
+	case "inlineStr":
+		b.typ = typeInline
+	case "str":
+		b.typ = typeFormulaStr
+	case "b":
+		b.typ = typeBool
+	case "e":
+		b.typ = typeError
+	case "d":
+		b.typ = typeISODate
+	default:
+		return b.fail(cellName(col, b.rowNum), fmt.Sprintf("unknown cell type %q", t), hintDamaged)
+	}
+	return nil
+}
+
+// endCell stores the current cell. v is the text of <v>, is the text of <is> (inline
+// string, rich text runs concatenated), both raw: _xHHHH_ escapes still in place.
+func (b *sheetBuilder) endCell(v []byte, hasV bool, is []byte, hasIs bool) error {
+	for len(b.cells) < b.col {
+		b.cells = append(b.cells, Cell{})
+	}
+	var c Cell
+	switch b.typ {
+	case typeShared:
+		if !hasV || len(v) == 0 {
+			break
+		}
+		n, ok := parseIndex(v)
+		if !ok || n >= len(b.sst) {
+			return b.fail(cellName(b.col, b.rowNum),
+				fmt.Sprintf("shared string index %q is out of range (the workbook has %d shared strings)", v, len(b.sst)),
+				hintDamaged)
+		}
+		c = Cell{Text: b.sst[n], Kind: KindText}
+	case typeInline:
+		if hasIs {
+			c.Text = string(unescapeX(is))
+		} else if hasV {
+			c.Text = string(unescapeX(v))
+		}
+	case typeFormulaStr:
+		c.Text = string(unescapeX(v))
+	case typeISODate:
+		c.Text = string(v)
+	default:
+		if len(v) == 0 {
+			break // a cell with a style or a formula but no value is empty
+		}
+		c.Text = string(v)
+		switch b.typ {
+		case typeBool:
+			c.Kind = KindBool
+		case typeError:
+			c.Kind = KindError
+		default:
+			c.Kind = KindNumber
+			if b.style < len(b.dateStyle) && b.dateStyle[b.style] {
+				c.Kind = KindDate
+			}
+		}
+	}
+	b.cells = append(b.cells, c)
+	return nil
+}
+
+// parseIndex parses a non-negative decimal integer without sign or spaces.
+func parseIndex(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 10 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n <= 1<<31-1
+}
+
+// parseCellRef splits "B57" into column index 1 and row 57.
+func parseCellRef(ref []byte) (col, row int, ok bool) {
+	i := 0
+	for i < len(ref) && i < 4 {
+		c := ref[i] | 0x20 // lower case
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a') + 1
+		i++
+	}
+	if i == 0 {
+		return 0, 0, false
+	}
+	row, ok = parseIndex(ref[i:])
+	if !ok || row < 1 {
+		return 0, 0, false
+	}
+	return col - 1, row, true
+}
+
+// cellName is the A1 name of 0-based column col in row.
+func cellName(col, row int) string {
+	var letters [8]byte
+	i := len(letters)
+	for n := col + 1; n > 0 && i > 0; n = (n - 1) / 26 {
+		i--
+		letters[i] = byte('A' + (n-1)%26)
+	}
+	return string(letters[i:]) + strconv.Itoa(row)
+}
+
+// unescapeX decodes the _xHHHH_ escapes with which OOXML stores characters XML cannot
+// hold (ECMA-376 ST_Xstring): "_x000D_" is a carriage return, "_x005F_" an underscore.
+func unescapeX(b []byte) []byte {
+	i := bytes.Index(b, []byte("_x"))
+	if i < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i >= 0 {
+		out = append(out, b[:i]...)
+		b = b[i:]
+		r, ok := xEscape(b)
+		if !ok {
+			out = append(out, b[:2]...)
+			b = b[2:]
+		} else {
+			b = b[7:]
+			if 0xD800 <= r && r < 0xDC00 { // a UTF-16 surrogate pair is two escapes
+				if lo, ok := xEscape(b); ok && 0xDC00 <= lo && lo < 0xE000 {
+					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+					b = b[7:]
+				}
+			}
+			out = utf8.AppendRune(out, r) // a lone surrogate becomes U+FFFD
+		}
+		i = bytes.Index(b, []byte("_x"))
+	}
+	return append(out, b...)
+}
+
+func xEscape(b []byte) (rune, bool) {
+	if len(b) < 7 || b[0] != '_' || b[1] != 'x' || b[6] != '_' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// Depths of the worksheet elements the parser reads: worksheet > sheetData > row > c >
+// v | is > t | r > t.
+const (
+	depthRoot = iota + 1
+	depthSheetData
+	depthRow
+	depthCell
+	depthValue
+	depthText
+	depthRunText
+)
+
+// parseSheet streams the rows of a worksheet part to emit, which returns false to stop.
+// It reads to the end of the part so that archive/zip checks its checksum.
+func (b *sheetBuilder) parseSheet(sc *xmlScanner, emit func(Row) bool) error {
+	var (
+		sawRoot, inSheetData, inCell, inIs, inRun bool
+		capturing                                  int // depth of the <v> or <t> being captured; 0: none
+		v, is                                      []byte
+		hasV, hasIs                                bool
+	)
+	for {
+		tok, err := sc.next()
+		if err != nil {
+			if isSyntax(err) {
+				return b.malformed(err)
+			}
+			return err
+		}
+		switch tok {
+		case tokEOF:
+			if !sawRoot {
+				return b.fail("", "the sheet XML is empty", hintDamaged)
+			}
+			return nil
+		case tokStart:
+			local := localName(sc.name)
+			switch d := sc.depth(); {
+			case d == depthRoot:
+				if string(local) != "worksheet" {
+					return b.fail("", fmt.Sprintf("the sheet is a <%s>, not a worksheet with cells", local),
+						"pass --sheet with the name of the sheet that holds the export")
+				}
+				sawRoot = true
+			case d == depthSheetData && sawRoot:
+				inSheetData = string(local) == "sheetData"
+			case d == depthRow && inSheetData && string(local) == "row":
+				r, hasR, err := sc.attr("r")
+				if err == nil {
+					err = b.startRow(r, hasR)
+				}
+				if err != nil {
+					return b.attrErr(err)
+				}
+			case d == depthCell && b.inRow && string(local) == "c":
+				if err := b.cellAttrs(sc); err != nil {
+					return b.attrErr(err)
+				}
+				inCell, hasV, hasIs, v, is = true, false, false, v[:0], is[:0]
+			case d == depthValue && inCell && capturing == 0:
+				switch string(local) {
+				case "v":
+					sc.capture, sc.text, capturing = true, v[:0], d
+				case "is":
+					inIs, hasIs, is = true, true, is[:0]
+				}
+			case d == depthText && inIs && capturing == 0:
+				switch string(local) {
+				case "t":
+					sc.capture, sc.text, capturing = true, is, d
+				case "r":
+					inRun = true
+				}
+			case d == depthRunText && inRun && capturing == 0 && string(local) == "t":
+				sc.capture, sc.text, capturing = true, is, d
+			}
+		case tokEnd:
+			switch d := sc.depth() + 1; {
+			case d == capturing:
+				if err := validText(sc.text); err != nil {
+					return b.malformed(err)
+				}
+				if d == depthValue {
+					v, hasV = sc.text, true
+				} else {
+					is = sc.text
+				}
+				sc.capture, capturing = false, 0
+			case d == depthText && inRun:
+				inRun = false
+			case d == depthValue && inIs:
+				inIs = false
+			case d == depthCell && inCell:
+				inCell = false
+				if err := b.endCell(v, hasV, is, hasIs); err != nil {
+					return err
+				}
+			case d == depthRow && b.inRow:
+				if !emit(b.endRow()) {
+					return errStopped
+				}
+			case d == depthSheetData:
+				inSheetData = false
+			}
+		}
+	}
+}
+
+// cellAttrs reads the attributes r, s and t of <c> in one pass and starts the cell.
+func (b *sheetBuilder) cellAttrs(sc *xmlScanner) error {
+	var (
+		ref, s, t   []byte
+		hasR, hasS  bool
+		seenT       bool
+		decodeCount int
+	)
+	for i, a := range sc.attrs {
+		name := sc.buf[a.ns:a.ne]
+		if len(name) != 1 {
+			continue
+		}
+		var dst *[]byte
+		switch {
+		case name[0] == 'r' && !hasR:
+			dst, hasR = &ref, true
+		case name[0] == 's' && !hasS:
+			dst, hasS = &s, true
+		case name[0] == 't' && !seenT:
+			dst, seenT = &t, true
+		default:
+			continue
+		}
+		v := sc.buf[a.vs:a.ve]
+		if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
+			// Rare: decode into a copy, as attrValue's buffer is shared.
+			dv, _, err := sc.attrValue(i)
+			if err != nil {
+				return err
+			}
+			v = append([]byte(nil), dv...)
+			decodeCount++
+		}
+		*dst = v
+	}
+	return b.startCell(ref, hasR, s, hasS, t)
+}
+
+// attrErr turns an entity error in an attribute into a malformed-XML error.
+func (b *sheetBuilder) attrErr(err error) error {
+	if isSyntax(err) {
+		return b.malformed(err)
+	}
+	return err
+}
+
+// parseSharedStrings reads the shared string table: each <si> is one string, either
+// one <t> or rich text runs <r><t> concatenated; phonetic runs <rPh> are left out.
+func parseSharedStrings(sc *xmlScanner) ([]string, error) {
+	var (
+		out               []string
+		inSI, inRun       bool
+		capturing         int
+		text              []byte
+		sawRoot           bool
+		depthSI, depthT   = 2, 3
+		depthRun, depthRT = 3, 4
+	)
+	for {
+		tok, err := sc.next()
+		if err != nil {
+			return nil, err
+		}
+		switch tok {
+		case tokEOF:
+			if !sawRoot {
+				return nil, syntaxErr("no root element")
+			}
+			return out, nil
+		case tokStart:
+			local := string(localName(sc.name))
+			switch d := sc.depth(); {
+			case d == 1:
+				if local != "sst" {
+					return nil, syntaxErr("root element <%s>, want <sst>", local)
+				}
+				sawRoot = true
+				if n, ok, _ := sc.attr("uniqueCount"); ok {
+					if c, ok := parseIndex(n); ok {
+						out = make([]string, 0, min(c, 1<<20))
+					}
+				}
+			case d == depthSI && local == "si":
+				inSI, text = true, text[:0]
+			case d == depthT && inSI && capturing == 0 && local == "t":
+				sc.capture, sc.text, capturing = true, text, d
+			case d == depthRun && inSI && local == "r":
+				inRun = true
+			case d == depthRT && inRun && capturing == 0 && local == "t":
+				sc.capture, sc.text, capturing = true, text, d
+			}
+		case tokEnd:
+			switch d := sc.depth() + 1; {
+			case d == capturing:
+				if err := validText(sc.text); err != nil {
+					return nil, err
+				}
+				text, sc.capture, capturing = sc.text, false, 0
+			case d == depthRun && inRun:
+				inRun = false
+			case d == depthSI && inSI:
+				inSI = false
+				out = append(out, string(unescapeX(text)))
+			}
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package writers
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// ManifestSchema names the manifest's shape; keys may be added, never renamed.
+const ManifestSchema = "purgeset.manifest/v1"
+
+// Manifest accounts for a run (SPEC §5).
+type Manifest struct {
+	Schema     string    `json:"schema"`
+	Tool       Tool      `json:"tool"`
+	Created    string    `json:"created"`
+	Parameters any       `json:"parameters"`
+	Inputs     []Input   `json:"inputs"`
+	Counts     Counts    `json:"counts"`
+	Outputs    []Output  `json:"outputs"`
+	Warnings   []Warning `json:"warnings"`
+	Checklist  []string  `json:"checklist"`
+}
+
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	Go      string `json:"go"`
+}
+
+// Input describes one input file.
+type Input struct {
+	Path         string            `json:"path"`
+	Size         int64             `json:"size"`
+	SHA256       string            `json:"sha256"`
+	Format       string            `json:"format"`
+	Encoding     string            `json:"encoding"`
+	Delimiter    string            `json:"delimiter"`
+	Sheet        string            `json:"sheet"`
+	HeaderRow    int               `json:"header_row"`
+	Columns      map[string]string `json:"columns"`
+	PreambleRows int               `json:"preamble_rows"`
+	BlankRows    int               `json:"blank_rows"`
+	DataRows     int               `json:"data_rows"`
+	Included     int               `json:"included"`
+	Excluded     int               `json:"excluded"`
+}
+
+type Counts struct {
+	DataRows         int            `json:"data_rows"`
+	BlankRows        int            `json:"blank_rows"`
+	Included         int            `json:"included"`
+	Excluded         int            `json:"excluded"`
+	ExcludedByReason map[string]int `json:"excluded_by_reason"`
+}
+
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Count   int    `json:"count"`
+}
+
+// Checklist is DOMAIN.md's "Before you run the job", printed in the manifest and on
+// the review page.
+var Checklist = []string{
+	"Check the Delete User Policy (Configuration > User Management > General): it decides what survives the purge, and it cannot be undone.",
+	"Upload each set file as an itemized user set, and compare the set-creation job's member count with this manifest's.",
+	"Run Update/Notify Users on the set: move the users to a dedicated user group and give them a purge date in the past.",
+	"Run Purge User Records for that record type and group only; set Waive Threshold to 1 or higher; check Number of Days After Purge Date.",
+	"The job ignores expiry dates and active requests, and cannot be stopped once started.",
+	"Afterwards, export the users again and run `purgeset reconcile` to see whom Alma skipped.",
+}
+
+// WriteManifest writes manifest.json into the stage as indented JSON; it must be the
+// last file created, since it lists every other output.
+func WriteManifest(stage *Stage, m *Manifest) error {
+	m.Outputs = stage.Outputs()
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode manifest: %w", err)
+	}
+	f, err := stage.Create(ManifestName)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ReadManifest reads DIR/manifest.json.
+func ReadManifest(path string) (*Manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &m, nil
+}

@@ -1,0 +1,360 @@
+package writers
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ReviewName is the page the librarian who signs off a purge reads.
+const ReviewName = "review.html"
+
+// reviewRowsPerReason bounds memory and page size for any input size: the page lists
+// this many excluded rows per reason, decisions.csv has them all.
+const reviewRowsPerReason = 200
+
+// reviewMaxGroups bounds the group table when the group column holds junk (say, IDs
+// in the wrong column); groups seen after the table is full are counted together.
+const reviewMaxGroups = 500
+
+//go:embed review.html.tmpl
+var reviewTemplateText string
+
+var reviewTemplate = template.Must(template.New(ReviewName).Funcs(template.FuncMap{
+	"num":    formatCount,
+	"num64":  func(n int64) string { return formatCount(int(n)) },
+	"plural": plural,
+	"spans":  codeSpans,
+}).Parse(reviewTemplateText))
+
+// reviewReasons are the exclusion codes in SPEC §3.1 rule order, with what each
+// means to a librarian. The codes are pipeline.Reason's; writers cannot import
+// pipeline (it imports writers), so ReviewReasons lets a pipeline test compare.
+var reviewReasons = []struct{ code, meaning string }{
+	{"blank_id", "The ID cell is empty, so there is no one to purge."},
+	{"malformed_id", "The ID looks damaged or is not a real ID: a space or invisible character inside it, Excel number damage such as 1.23E+11 or 123456.0, or placeholder text such as N/A, NULL or “no primary id”."},
+	{"numeric_id", "The spreadsheet stored the ID as a number, so leading zeros may already be lost."},
+	{"conflicting_duplicate", "The same ID is on several rows that disagree (user group, record type or dates). All of its rows are left out until someone checks the user in Alma."},
+	{"duplicate", "The same ID, with the same details, is on an earlier row; that first row is decided and this repeat is left out. The detail names the first row."},
+	{"case_collision", "Two IDs differ only in upper and lower case, like JDoe and jdoe. Alma treats them as different users and they may or may not be one person, so neither is purged."},
+	{"protected", "The ID is on a protect list, for example a report of open loans or fines. The detail names the list."},
+	{"record_type", "The record type is blank or not one chosen for this run (by default only Public users; Staff and Contact are kept)."},
+	{"group_not_selected", "The user group is not one of the groups chosen for this run."},
+	{"missing_expiry", "The expiry date is empty, often a staff or special account: check it by hand."},
+	{"bad_date", "The expiry date cannot be read or is impossible, for example 2021-02-30 or a two-digit year."},
+	{"not_expired", "The user has not expired: the expiry date is on or after the cutoff date."},
+}
+
+// includedReason is the one code that puts an ID into the set.
+const includedReason = "expired"
+
+const includedMeaning = "Included: the user expired before the cutoff date and passed every check above, so the ID is in the set files and will be purged."
+
+// ReviewReasons lists the reason codes the review page explains, in rule order,
+// the included code last.
+func ReviewReasons() []string {
+	codes := make([]string, 0, len(reviewReasons)+1)
+	for _, r := range reviewReasons {
+		codes = append(codes, r.code)
+	}
+	return append(codes, includedReason)
+}
+
+// ReasonMeaning is the review page's plain-words legend entry for a reason code.
+func ReasonMeaning(code string) (string, bool) {
+	if code == includedReason {
+		return includedMeaning, true
+	}
+	for _, r := range reviewReasons {
+		if r.code == code {
+			return r.meaning, true
+		}
+	}
+	return "", false
+}
+
+// reviewWriter keeps aggregates and a few rows per reason, never the whole input.
+type reviewWriter struct {
+	stage    *Stage
+	m        *Manifest
+	params   []keyValue
+	reasons  map[string]*reasonRows
+	groups   map[string]*tally
+	other    tally // groups beyond reviewMaxGroups
+	years    map[int]*tally
+	noDate   tally
+	included int
+	excluded int
+	closed   bool
+}
+
+type reasonRows struct {
+	count int
+	rows  []reviewRow
+}
+
+// reviewRow is one listed excluded row; strings are cloned so the page never holds a
+// caller's reused buffer.
+type reviewRow struct {
+	Source, ID, UserGroup, Expiry, Detail string
+	Row                                   int
+}
+
+type tally struct{ included, excluded int }
+
+func (t *tally) add(included bool) {
+	if included {
+		t.included++
+	} else {
+		t.excluded++
+	}
+}
+
+type keyValue struct{ Key, Value string }
+
+// NewReviewWriter returns a RowSink that receives every decided row in input order
+// and, on Close, writes review.html into the stage. m holds everything but the
+// outputs (parameters, inputs with sha256, counts, warnings, checklist) and is final
+// when this is called. m.Created is deliberately not shown: the page must be
+// byte-identical across runs of the same inputs.
+func NewReviewWriter(stage *Stage, m *Manifest) (RowSink, error) {
+	if stage == nil || m == nil {
+		return nil, errors.New("review page: no stage or manifest")
+	}
+	params, err := parameterRows(m.Parameters)
+	if err != nil {
+		return nil, err
+	}
+	return &reviewWriter{
+		stage: stage, m: m, params: params,
+		reasons: map[string]*reasonRows{}, groups: map[string]*tally{}, years: map[int]*tally{},
+	}, nil
+}
+
+func (w *reviewWriter) Write(r *Record) error {
+	if w.closed {
+		return errors.New("review page: row written after close")
+	}
+	if r.Included {
+		w.included++
+	} else {
+		w.excluded++
+		rr := w.reasons[r.Reason]
+		if rr == nil {
+			rr = &reasonRows{}
+			w.reasons[strings.Clone(r.Reason)] = rr
+		}
+		rr.count++
+		if len(rr.rows) < reviewRowsPerReason {
+			rr.rows = append(rr.rows, reviewRow{
+				Source: strings.Clone(r.Source), Row: r.Row, ID: strings.Clone(r.ID),
+				UserGroup: strings.Clone(r.UserGroup), Expiry: strings.Clone(r.Expiry), Detail: strings.Clone(r.Detail),
+			})
+		}
+	}
+	g := w.groups[r.UserGroup]
+	switch {
+	case g != nil:
+	case len(w.groups) < reviewMaxGroups:
+		g = &tally{}
+		w.groups[strings.Clone(r.UserGroup)] = g
+	default:
+		g = &w.other
+	}
+	g.add(r.Included)
+	if !r.ExpiryOK {
+		w.noDate.add(r.Included)
+		return nil
+	}
+	year := time.Unix(int64(r.ExpiryDays)*86400, 0).UTC().Year()
+	y := w.years[year]
+	if y == nil {
+		y = &tally{}
+		w.years[year] = y
+	}
+	y.add(r.Included)
+	return nil
+}
+
+// Close checks that the rows seen agree with the manifest's counts (the headline comes
+// from the manifest, the tables from the rows: a reviewer must never see two stories),
+// then renders the page.
+func (w *reviewWriter) Close() error {
+	if w.closed {
+		return errors.New("review page: closed twice")
+	}
+	w.closed = true
+	if err := w.check(); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reviewTemplate.Execute(&buf, w.page()); err != nil {
+		return fmt.Errorf("render %s: %w", ReviewName, err)
+	}
+	f, err := w.stage.Create(ReviewName)
+	if err != nil {
+		return err
+	}
+	b := bufio.NewWriterSize(f, 256<<10)
+	if _, err := buf.WriteTo(b); err != nil {
+		f.f.Close()
+		return err
+	}
+	if err := b.Flush(); err != nil {
+		f.f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func (w *reviewWriter) check() error {
+	c := w.m.Counts
+	if w.included != c.Included || w.excluded != c.Excluded {
+		return fmt.Errorf("review page: internal check failed: %d included and %d excluded rows received, manifest says %d and %d",
+			w.included, w.excluded, c.Included, c.Excluded)
+	}
+	for code, rr := range w.reasons {
+		if c.ExcludedByReason[code] != rr.count {
+			return fmt.Errorf("review page: internal check failed: %d %s rows received, manifest says %d", rr.count, code, c.ExcludedByReason[code])
+		}
+	}
+	for code, n := range c.ExcludedByReason {
+		if n != 0 && w.reasons[code] == nil {
+			return fmt.Errorf("review page: internal check failed: no %s rows received, manifest says %d", code, n)
+		}
+	}
+	return nil
+}
+
+// parameterRows shows the run options generically, whatever struct the CLI records:
+// through JSON, sorted by key, empty values left out.
+func parameterRows(p any) ([]keyValue, error) {
+	if p == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("review page: encode parameters: %w", err)
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber() // 100000 stays 100000, not 1e+05
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("review page: decode parameters: %w", err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		obj = map[string]any{"parameters": v}
+	}
+	var rows []keyValue
+	for _, k := range sortedKeys(obj) {
+		if s := parameterText(obj[k]); s != "" {
+			rows = append(rows, keyValue{k, s})
+		}
+	}
+	return rows, nil
+}
+
+func parameterText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		if v {
+			return "yes"
+		}
+		return "no"
+	case []any:
+		var parts []string
+		for _, e := range v {
+			if s := parameterText(e); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		var parts []string
+		for _, k := range sortedKeys(v) {
+			if s := parameterText(v[k]); s != "" {
+				parts = append(parts, k+" = "+s)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// formatCount writes 1234567 as 1,234,567.
+func formatCount(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// textSpan is a piece of checklist text; Code marks what was between backticks.
+type textSpan struct {
+	Text string
+	Code bool
+}
+
+// codeSpans splits `purgeset reconcile`-style markup so the template can show
+// commands in a code font; the text itself stays escaped by html/template.
+func codeSpans(s string) []textSpan {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // an unpaired backtick: show the text as it is
+		return []textSpan{{Text: s}}
+	}
+	spans := make([]textSpan, 0, len(parts))
+	for i, p := range parts {
+		if p != "" {
+			spans = append(spans, textSpan{Text: p, Code: i%2 == 1})
+		}
+	}
+	return spans
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// percent of whole, one decimal; "–" when whole is 0.
+func percent(part, whole int) string {
+	if whole == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(part)/float64(whole))
+}
