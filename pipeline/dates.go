@@ -117,8 +117,8 @@ func parseTextDate(s string, order DateOrder) (Date, dateProblem) {
 	if hasTime && !validTime(timePart) {
 		return 0, notADate
 	}
-	parts, sep := splitDate(datePart)
-	if parts == nil {
+	parts, sep, ok := splitDate(datePart)
+	if !ok {
 		return 0, notADate
 	}
 	for _, p := range parts {
@@ -171,9 +171,15 @@ func parseTextDate(s string, order DateOrder) (Date, dateProblem) {
 // length), with or without a time: the form whose meaning depends on the locale.
 // Year-first YYYY/MM/DD is unambiguous and not one.
 func isSlashDate(s string) bool {
+	if len(s) < 5 || s[0] < '0' || s[0] > '9' {
+		return false // the common case: a year-first date or no date at all
+	}
+	if len(s) >= 5 && s[4] == '-' {
+		return false
+	}
 	datePart, _, _ := splitTime(s)
-	parts, sep := splitDate(datePart)
-	if parts == nil || sep != '/' || len(parts[0]) == 4 {
+	parts, sep, ok := splitDate(datePart)
+	if !ok || sep != '/' || len(parts[0]) == 4 {
 		return false
 	}
 	for _, p := range parts {
@@ -194,32 +200,32 @@ func splitTime(s string) (string, string, bool) {
 	return s, "", false
 }
 
-// splitDate splits "a-b-c" or "a/b/c" into three non-empty parts.
-func splitDate(s string) ([]string, byte) {
-	var sep byte
-	var parts []string
-	start := 0
+// splitDate splits "a-b-c" or "a/b/c" into three non-empty parts; ok is false for
+// any other shape. It returns an array, not a slice: it runs on every date cell.
+func splitDate(s string) (parts [3]string, sep byte, ok bool) {
+	n, start := 0, 0
 	for i := 0; i < len(s); i++ {
-		if s[i] == '-' || s[i] == '/' {
-			if sep == 0 {
-				sep = s[i]
-			} else if s[i] != sep {
-				return nil, 0
-			}
-			parts = append(parts, s[start:i])
-			start = i + 1
+		c := s[i]
+		if c != '-' && c != '/' {
+			continue
 		}
-	}
-	parts = append(parts, s[start:])
-	if len(parts) != 3 {
-		return nil, 0
-	}
-	for _, p := range parts {
-		if p == "" {
-			return nil, 0
+		if sep == 0 {
+			sep = c
+		} else if c != sep {
+			return parts, 0, false
 		}
+		if n == 2 || i == start {
+			return parts, 0, false
+		}
+		parts[n] = s[start:i]
+		n++
+		start = i + 1
 	}
-	return parts, sep
+	if n != 2 || start == len(s) {
+		return parts, 0, false
+	}
+	parts[2] = s[start:]
+	return parts, sep, true
 }
 
 // validTime accepts HH:MM or HH:MM:SS, an optional fraction and an optional Z.

@@ -114,29 +114,24 @@ func plainWholeNumber(raw string) bool {
 
 // foldID is a canonical form under Unicode simple case folding: two IDs are
 // strings.EqualFold exactly when their foldID are equal.
-func foldID(id string) string {
-	ascii, upper := true, false
+func foldID(id string) string { return string(foldInto(nil, id)) }
+
+// foldInto appends foldID(id) to dst without allocating for ASCII IDs.
+func foldInto(dst []byte, id string) []byte {
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if c >= utf8.RuneSelf {
-			ascii = false
-			break
+			for _, r := range id[i:] {
+				dst = utf8.AppendRune(dst, minFold(r))
+			}
+			return dst
 		}
 		if 'A' <= c && c <= 'Z' {
-			upper = true
+			c += 'a' - 'A'
 		}
+		dst = append(dst, c)
 	}
-	if ascii {
-		if !upper {
-			return id
-		}
-		return strings.ToLower(id)
-	}
-	var b strings.Builder
-	for _, r := range id {
-		b.WriteRune(minFold(r))
-	}
-	return b.String()
+	return dst
 }
 
 // minFold picks one rune of r's simple case-folding orbit: its ASCII lower-case letter

@@ -1,6 +1,9 @@
 package pipeline
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // rowRef names one data row: which input (index into the run's inputs) and its row.
 type rowRef struct {
@@ -8,84 +11,181 @@ type rowRef struct {
 	row int32
 }
 
-// index is the only state that grows with the data: one entry per distinct ID and per
-// case-folded ID. It is filled in the first pass and read in the second, so that a
-// row's fate can depend on rows that come after it (conflicts, case collisions).
+// index is the only state that grows with the data: one entry per distinct ID, grouped
+// by case-folded ID. It is an open-addressing hash table over an arena of ID bytes
+// rather than Go maps, because it holds millions of IDs: about 50 bytes an ID instead
+// of three maps' worth, and one probe per row.
 type index struct {
-	exact   map[string]int32
-	entries []entry
-	folds   map[string]int32
-	groups  []foldGroup
-	names   []string // input paths as given, for details
+	slots   *slab[int32] // group index + 1; 0 is empty
+	groups  *slab[foldGroup]
+	entries *slab[entry]
+	arena   *slab[byte] // ID bytes, referenced by offset
+	fold    []byte      // scratch for foldInto
+	names   []string
 }
 
-type entry struct {
-	first    rowRef
-	fp       uint64 // fingerprint of the first row's decision fields
-	conflict bool
-	group    int32
-}
-
+// foldGroup is every exact ID sharing one case-folded form.
 type foldGroup struct {
-	first     rowRef // first row of the group
-	firstID   int32  // entry of that row's ID
-	other     rowRef // first row whose ID differs in case from the first
-	collision bool
+	hash      uint64
+	key       span  // the folded ID in the arena
+	first     int32 // first entry (its first row is the group's first row)
+	collision bool  // more than one exact ID
 }
 
-func newIndex(names []string) *index {
-	return &index{exact: map[string]int32{}, folds: map[string]int32{}, names: names}
+// entry is one exact ID.
+type entry struct {
+	id         span
+	first      rowRef // the ID's first row
+	fp         uint64 // fingerprint of the first row's decision fields
+	next       int32  // next entry of the same group, or -1
+	group      int32
+	rows       int32  // rows with this ID
+	firstLocal Reason // the first row's own reason (rules after case_collision)
+	conflict   bool
+	noPurge    bool // the first row has no purge date
 }
 
-// add records one row whose ID passed the ID rules.
-func (x *index) add(id string, ref rowRef, fp uint64) {
-	if i, ok := x.exact[id]; ok {
-		e := &x.entries[i]
-		if e.fp != fp {
-			e.conflict = true
+type span struct{ off, n uint32 }
+
+// newIndex sizes the table for about rows IDs. Reserving capacity costs little: the
+// pages of a large allocation are not resident until written, and growing by append
+// would briefly hold the old and the new copy.
+func newIndex(names []string, rows int) *index {
+	rows = max(rows, 1024)
+	slots := 1 << 12
+	for 3*slots < 4*rows {
+		slots *= 2
+	}
+	x := &index{slots: newSlab[int32](slots), names: names,
+		groups: newSlab[foldGroup](rows), entries: newSlab[entry](rows), arena: newSlab[byte](16 * rows)}
+	x.slots.items = x.slots.items[:slots]
+	return x
+}
+
+// free returns the index's memory; nothing may use it afterwards.
+func (x *index) free() {
+	x.slots.free()
+	x.groups.free()
+	x.entries.free()
+	x.arena.free()
+}
+
+func (x *index) bytes(s span) []byte { return x.arena.items[s.off : s.off+s.n] }
+
+func (x *index) str(s span) string {
+	b := x.bytes(s)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // only for comparisons and copies
+}
+
+func (x *index) put(b []byte) span {
+	return span{off: uint32(x.arena.pushAll(b)), n: uint32(len(b))}
+}
+
+// add records one row whose ID passed the ID rules, with its row-local reason, and
+// returns the ID's entry.
+func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool) (int32, error) {
+	if len(x.arena.items)+2*len(id) >= 1<<32-1 {
+		return 0, fmt.Errorf("more ID text than purgeset can index (4 GiB)")
+	}
+	x.fold = foldInto(x.fold[:0], id)
+	h := hashBytes(x.fold)
+	g := x.findGroup(h, x.fold)
+	if g < 0 {
+		return x.newGroup(h, id, ref, fp, local, noPurge), nil
+	}
+	grp := &x.groups.items[g]
+	for e := grp.first; e >= 0; e = x.entries.items[e].next {
+		en := &x.entries.items[e]
+		if x.str(en.id) == id {
+			en.rows++
+			if en.fp != fp {
+				en.conflict = true
+			}
+			return e, nil
 		}
-		return
 	}
-	id = cloneString(id) // the reader reuses its buffers
-	n := int32(len(x.entries))
-	x.exact[id] = n
-	key := foldID(id)
-	g, ok := x.folds[key]
-	if !ok {
-		g = int32(len(x.groups))
-		if key != id {
-			key = cloneString(key)
-		}
-		x.folds[key] = g
-		x.groups = append(x.groups, foldGroup{first: ref, firstID: n})
-	} else if grp := &x.groups[g]; !grp.collision {
-		grp.collision = true
-		grp.other = ref
+	grp.collision = true
+	n := x.newEntry(id, ref, fp, local, noPurge, g)
+	last := grp.first
+	for x.entries.items[last].next >= 0 {
+		last = x.entries.items[last].next
 	}
-	x.entries = append(x.entries, entry{first: ref, fp: fp, group: g})
+	x.entries.items[last].next = n
+	return n, nil
 }
 
-// classify applies the rules that need the whole run: conflicting_duplicate,
-// duplicate, case_collision. ok is false when none applies.
-func (x *index) classify(id string, ref rowRef) (Reason, string, bool) {
-	i, found := x.exact[id]
-	if !found {
-		panic("pipeline: ID missing from the index") // the first pass adds every checked ID
+func (x *index) findGroup(h uint64, key []byte) int32 {
+	slots := x.slots.items
+	mask := uint64(len(slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := slots[i]
+		if s == 0 {
+			return -1
+		}
+		g := &x.groups.items[s-1]
+		if g.hash == h && string(x.bytes(g.key)) == string(key) {
+			return s - 1
+		}
 	}
-	e := &x.entries[i]
+}
+
+func (x *index) newGroup(h uint64, id string, ref rowRef, fp uint64, local Reason, noPurge bool) int32 {
+	if 4*(len(x.groups.items)+1) > 3*len(x.slots.items) {
+		x.grow()
+	}
+	g := int32(len(x.groups.items))
+	e := x.newEntry(id, ref, fp, local, noPurge, g)
+	key := x.entries.items[e].id
+	if string(x.fold) != id {
+		key = x.put(x.fold)
+	}
+	x.groups.push(foldGroup{hash: h, key: key, first: e})
+	x.insertSlot(h, g)
+	return e
+}
+
+func (x *index) newEntry(id string, ref rowRef, fp uint64, local Reason, noPurge bool, g int32) int32 {
+	return int32(x.entries.push(entry{id: x.put(unsafe.Slice(unsafe.StringData(id), len(id))), first: ref, fp: fp,
+		next: -1, group: g, rows: 1, firstLocal: local, noPurge: noPurge}))
+}
+
+func (x *index) insertSlot(h uint64, g int32) {
+	slots := x.slots.items
+	mask := uint64(len(slots) - 1)
+	i := h & mask
+	for slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	slots[i] = g + 1
+}
+
+func (x *index) grow() {
+	n := 2 * len(x.slots.items)
+	x.slots.free()
+	x.slots = newSlab[int32](n)
+	x.slots.items = x.slots.items[:n]
+	for g := range x.groups.items {
+		x.insertSlot(x.groups.items[g].hash, int32(g))
+	}
+}
+
+// classify applies the rules that need the whole run to one row of entry e:
+// conflicting_duplicate, duplicate, case_collision. ok is false when none applies.
+func (x *index) classify(e int32, ref rowRef) (Reason, string, bool) {
+	en := &x.entries.items[e]
 	switch {
-	case e.conflict:
-		return ConflictingDuplicate, "the rows with this ID differ in user group, record type, expiry or purge date (first: " + x.where(ref, e.first) + ")", true
-	case e.first != ref:
-		return Duplicate, "duplicate of " + x.where(ref, e.first), true
+	case en.conflict:
+		return ConflictingDuplicate, "the rows with this ID differ in user group, record type, expiry or purge date (first: " + x.where(ref, en.first) + ")", true
+	case en.first != ref:
+		return Duplicate, "duplicate of " + x.where(ref, en.first), true
 	}
-	g := &x.groups[e.group]
+	g := &x.groups.items[en.group]
 	if g.collision {
-		other := g.other
-		if g.firstID != i {
-			other = g.first
+		other := g.first
+		if other == e {
+			other = en.next
 		}
-		return CaseCollision, "the same ID in other letter case is at " + x.where(ref, other), true
+		return CaseCollision, "the same ID in other letter case is at " + x.where(ref, x.entries.items[other].first), true
 	}
 	return 0, "", false
 }
@@ -98,11 +198,22 @@ func (x *index) where(ref, at rowRef) string {
 	return fmt.Sprintf("%s row %d", x.names[at.src], at.row)
 }
 
-func cloneString(s string) string { return string([]byte(s)) }
+// hashBytes is FNV-1a, 64 bits, finished with a multiply-xorshift so that the low
+// bits the table uses are well mixed.
+func hashBytes(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	h ^= h >> 32
+	h *= 0x9E3779B97F4A7C15
+	return h ^ h>>29
+}
 
-// fingerprint hashes the decision fields (SPEC §3.2) with FNV-1a. Two rows of one ID
-// conflict when their fingerprints differ; a 64-bit collision between two rows of the
-// same ID is the only way to miss a conflict.
+// fingerprint hashes the decision fields (SPEC §3.2). Two rows of one ID conflict when
+// their fingerprints differ; a 64-bit collision between two rows of the same ID is the
+// only way to miss a conflict.
 func fingerprint(f *fields) uint64 {
 	h := uint64(14695981039346656037)
 	add := func(s string) {
@@ -110,12 +221,15 @@ func fingerprint(f *fields) uint64 {
 			h ^= uint64(s[i])
 			h *= 1099511628211
 		}
-		h ^= 0xff // separator: a byte that never occurs in UTF-8
+		h ^= 0xff // a separator byte that never occurs in UTF-8
 		h *= 1099511628211
 	}
 	addDate := func(d Date, ok bool, text string) {
 		if ok {
-			add("d" + d.String())
+			var b [5]byte
+			b[0] = 'd'
+			b[1], b[2], b[3], b[4] = byte(d), byte(d>>8), byte(d>>16), byte(d>>24)
+			add(string(b[:]))
 		} else {
 			add("t" + text)
 		}

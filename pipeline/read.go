@@ -19,7 +19,7 @@ type firstPass struct {
 	index     *index
 	spill     *spill
 	badPurge  int // rows whose purge date is filled but unreadable
-	archiveOK []bool
+	idRule    [][numReasons]int // per input: rows excluded by an ID rule
 }
 
 // dateColumn watches one date column of one input for the locale traps of SPEC §4.
@@ -72,8 +72,9 @@ func readAll(ctx context.Context, cfg Config, r *rules) (*firstPass, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &firstPass{index: newIndex(cfg.Inputs), spill: sp}
+	p := &firstPass{index: newIndex(cfg.Inputs, estimateRows(cfg.Inputs)), spill: sp}
 	for i, path := range cfg.Inputs {
+		p.idRule = append(p.idRule, [numReasons]int{})
 		st, err := p.readInput(ctx, cfg, r, int32(i), path)
 		if err != nil {
 			sp.Close()
@@ -150,10 +151,15 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		purCol.see(cellAt(row.Cells, purCol.col), row.Num, xlsx)
 		p.normalise(&rec, cfg, t.Info.Date1904, cols, extraCols, row.Cells)
 		rec.ref = rowRef{src: src, row: int32(row.Num)}
-		rec.local, rec.detail = rec.f.idReason, rec.f.idDetail
+		rec.local, rec.detail, rec.entry = rec.f.idReason, rec.f.idDetail, -1
 		if rec.f.idReason == Expired {
-			p.index.add(rec.f.id, rec.ref, fingerprint(&rec.f))
 			rec.local, rec.detail = r.local(&rec.f)
+			rec.entry, err = p.index.add(rec.f.id, rec.ref, fingerprint(&rec.f), rec.local, rec.f.purgeText == "")
+			if err != nil {
+				return writers.Input{}, err
+			}
+		} else {
+			p.idRule[src][rec.local]++
 		}
 		if err := p.spill.put(&rec); err != nil {
 			return writers.Input{}, fmt.Errorf("write temporary file: %w", err)
@@ -212,6 +218,18 @@ func archiveColumns(t *readers.Table, names []string) ([]int, error) {
 		out = append(out, col)
 	}
 	return out, nil
+}
+
+// estimateRows guesses how many rows the inputs hold from their sizes: an Analytics
+// user row is rarely under 64 bytes, and zipped XLSX rows are about that size too.
+func estimateRows(paths []string) int {
+	var total int64
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			total += fi.Size()
+		}
+	}
+	return int(min(total/64, 1<<26))
 }
 
 type hashResult struct {

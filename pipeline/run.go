@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/purgeset/purgeset/writers"
@@ -34,6 +33,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer first.spill.Close()
+	defer first.index.free()
 	sum, err := first.count()
 	if err != nil {
 		return nil, err
@@ -53,32 +53,46 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // decide is a row's final reason: the ID rules, then the rules that need the whole
 // run, then the row's own rules.
 func (p *firstPass) decide(rec *spilled) (Reason, string) {
-	if rec.f.idReason != Expired {
+	if rec.entry < 0 {
 		return rec.local, rec.detail
 	}
-	if r, d, ok := p.index.classify(rec.f.id, rec.ref); ok {
+	if r, d, ok := p.index.classify(rec.entry, rec.ref); ok {
 		return r, d
 	}
 	return rec.local, rec.detail
 }
 
-// count is the second pass: every row's decision, counted, nothing written.
+// count is the second pass, over the index rather than the rows: an ID's rows are
+// all conflicting duplicates, or its first row is decided and the rest are duplicates.
+// The third pass decides row by row and must arrive at the same counts.
 func (p *firstPass) count() (*Summary, error) {
 	sum := newSummary(p.inputs)
+	for _, byReason := range p.idRule {
+		for r, n := range byReason {
+			sum.ByReason[r] += n
+		}
+	}
 	digits := newDigitLengths()
-	err := p.spill.rows(func(rec *spilled) error {
-		reason, _ := p.decide(rec)
-		sum.add(rec.ref.src, reason)
-		if reason.Included() {
-			digits.add(rec.f.id)
-			if rec.f.purgeText == "" {
+	x := p.index
+	for i := range x.entries.items {
+		e := &x.entries.items[i]
+		if e.conflict {
+			sum.ByReason[ConflictingDuplicate] += int(e.rows)
+			continue
+		}
+		sum.ByReason[Duplicate] += int(e.rows) - 1
+		r := e.firstLocal
+		if x.groups.items[e.group].collision {
+			r = CaseCollision
+		}
+		sum.ByReason[r]++
+		if r.Included() {
+			sum.Inputs[e.first.src].Included++
+			digits.add(x.str(e.id))
+			if e.noPurge {
 				sum.noPurge++
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	sum.finish(p.badPurge, digits)
 	return sum, nil
@@ -117,39 +131,42 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 		sinks = append(sinks, archive)
 	}
 	set := writers.NewSetWriter(stage, out.Set)
-	var rec writers.Record
+	tally := newTally(len(p.inputs))
+	fan := newFanout(sinks)
+	b := fan.get()
 	n := 0
 	err = p.spill.rows(func(s *spilled) error {
 		if n++; n%8192 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		reason, detail := p.decide(s)
-		p.record(&rec, s, reason, detail)
+		tally.add(s.ref.src, reason)
+		b.recs = b.recs[:len(b.recs)+1]
+		rec := &b.recs[len(b.recs)-1]
+		p.record(rec, s, reason, detail)
 		if rec.Included {
 			if err := set.Add(rec.ID); err != nil {
 				return err
 			}
 		}
-		for _, sink := range sinks {
-			if err := sink.Write(&rec); err != nil {
-				return err
-			}
+		if len(b.recs) == batchSize {
+			fan.send(b)
+			b = fan.get()
 		}
 		return nil
 	})
+	fan.send(b)
+	if cerr := fan.close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
 	if err := set.Close(); err != nil {
 		return err
 	}
-	for _, sink := range sinks {
-		if err := sink.Close(); err != nil {
-			return err
-		}
-	}
-	if set.Total() != sum.Counts.Included {
-		return fmt.Errorf("internal check failed: %d IDs written to set files, %d rows included", set.Total(), sum.Counts.Included)
+	if err := tally.matches(sum, set.Total()); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -165,12 +182,14 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 }
 
 func (p *firstPass) record(rec *writers.Record, s *spilled, reason Reason, detail string) {
+	extra := rec.Extra[:0] // the spill reuses its slice; each batched record keeps its own
 	*rec = writers.Record{
 		Source: p.inputs[s.ref.src].Path, Row: int(s.ref.row), ID: s.f.id,
 		UserGroup: s.f.group, RecordType: s.f.recordType,
 		Expiry: s.f.expiryText, ExpiryDays: int32(s.f.expiry), ExpiryOK: s.f.expiryOK,
 		Purge: s.f.purgeText, PurgeDays: int32(s.f.purge), PurgeOK: s.f.purgeOK,
-		Included: reason.Included(), Reason: reason.String(), Detail: detail, Extra: s.f.extra,
+		Included: reason.Included(), Reason: reason.String(), Detail: detail,
+		Extra: append(extra, s.f.extra...),
 	}
 }
 

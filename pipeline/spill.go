@@ -23,6 +23,7 @@ type spill struct {
 // spilled is one row as written to the spill.
 type spilled struct {
 	ref    rowRef
+	entry  int32  // the ID's index entry, or -1 when an ID rule excluded the row
 	local  Reason // the first rule that applies, ignoring the rules that need the whole run
 	detail string
 	f      fields
@@ -46,6 +47,7 @@ func (s *spill) put(r *spilled) error {
 	b := s.buf[:0]
 	b = binary.AppendUvarint(b, uint64(r.ref.src))
 	b = binary.AppendUvarint(b, uint64(r.ref.row))
+	b = binary.AppendVarint(b, int64(r.entry))
 	b = append(b, byte(r.local), byte(r.f.idReason), flags(r))
 	b = binary.AppendVarint(b, int64(r.f.expiry))
 	b = binary.AppendVarint(b, int64(r.f.purge))
@@ -107,14 +109,16 @@ var errSpill = errors.New("damaged temporary file")
 func readSpilled(r *bufio.Reader, rec *spilled) error {
 	src, err1 := binary.ReadUvarint(r)
 	row, err2 := binary.ReadUvarint(r)
+	ent, err6 := binary.ReadVarint(r)
 	var head [3]byte
 	_, err3 := io.ReadFull(r, head[:])
 	exp, err4 := binary.ReadVarint(r)
 	pur, err5 := binary.ReadVarint(r)
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		return err
 	}
 	rec.ref = rowRef{src: int32(src), row: int32(row)}
+	rec.entry = int32(ent)
 	rec.local, rec.f.idReason = Reason(head[0]), Reason(head[1])
 	rec.f.expiryOK, rec.f.purgeOK, rec.f.hasRType = head[2]&1 != 0, head[2]&2 != 0, head[2]&4 != 0
 	rec.f.expiry, rec.f.purge = Date(exp), Date(pur)

@@ -27,18 +27,17 @@ func newSummary(inputs []writers.Input) *Summary {
 	return s
 }
 
-func (s *Summary) add(src int32, r Reason) {
-	s.ByReason[r]++
-	if r.Included() {
-		s.Inputs[src].Included++
-		s.Counts.Included++
-	} else {
-		s.Inputs[src].Excluded++
-		s.Counts.Excluded++
-	}
-}
-
 func (s *Summary) finish(badPurge int, digits *digitLengths) {
+	for i := range s.Inputs {
+		in := &s.Inputs[i]
+		in.Excluded = in.DataRows - in.Included
+	}
+	s.Counts.Included = s.ByReason[Expired]
+	for r, n := range s.ByReason {
+		if !Reason(r).Included() {
+			s.Counts.Excluded += n
+		}
+	}
 	s.Counts.ExcludedByReason = map[string]int{}
 	for r, n := range s.ByReason {
 		if n > 0 && !Reason(r).Included() {
@@ -80,8 +79,54 @@ func (s *Summary) Check() error {
 	}
 	c := s.Counts
 	if c.DataRows != total || c.Included != inc || c.Excluded != exc || c.Included+c.Excluded != c.DataRows ||
-		byReason != c.Excluded || s.ByReason[Expired] != c.Included {
+		byReason != c.Excluded || s.ByReason[Expired] != c.Included || in0(s.Inputs) {
 		return fmt.Errorf("%w: %d data rows, %d included, %d excluded (%d by reason)", ErrConservation, c.DataRows, c.Included, c.Excluded, byReason)
+	}
+	return nil
+}
+
+// in0 reports an input with a negative count, which the subtraction in finish would
+// otherwise hide.
+func in0(inputs []writers.Input) bool {
+	for _, in := range inputs {
+		if in.Included < 0 || in.Excluded < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tally recounts the decisions as the third pass makes them, row by row, so that the
+// counts written to the manifest are checked against the rows actually written.
+type tally struct {
+	included, excluded []int
+	byReason           [numReasons]int
+}
+
+func newTally(inputs int) *tally {
+	return &tally{included: make([]int, inputs), excluded: make([]int, inputs)}
+}
+
+func (t *tally) add(src int32, r Reason) {
+	t.byReason[r]++
+	if r.Included() {
+		t.included[src]++
+	} else {
+		t.excluded[src]++
+	}
+}
+
+func (t *tally) matches(s *Summary, setIDs int) error {
+	if t.byReason != s.ByReason {
+		return fmt.Errorf("%w: rows written by reason %v, counted %v", ErrConservation, t.byReason, s.ByReason)
+	}
+	for i, in := range s.Inputs {
+		if t.included[i] != in.Included || t.excluded[i] != in.Excluded {
+			return fmt.Errorf("%w: %s: wrote %d included + %d excluded, counted %d + %d", ErrConservation, in.Path, t.included[i], t.excluded[i], in.Included, in.Excluded)
+		}
+	}
+	if setIDs != s.Counts.Included {
+		return fmt.Errorf("%w: %d IDs written to set files, %d rows included", ErrConservation, setIDs, s.Counts.Included)
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func (t *Table) findHeader(idHeader string) error {
 		t.Preamble++
 		seen = append(seen, Row{Num: row.Num, Cells: append([]Cell(nil), row.Cells...)})
 	}
-	return headerError(t.Name, seen, idHeader)
+	return headerError(t.Name, t.Info.Sheet, seen, idHeader)
 }
 
 // headerColumn is the identifier column of a header row, or -1. The standard headers
@@ -136,7 +136,7 @@ func (t *Table) findHeader(idHeader string) error {
 func headerColumn(cells []Cell, idHeader string) int {
 	if idHeader != "" {
 		for i, c := range cells {
-			if strings.EqualFold(strings.TrimSpace(c.Text), strings.TrimSpace(idHeader)) {
+			if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(c.Text, "\uFEFF")), strings.TrimSpace(idHeader)) {
 				return i
 			}
 		}
@@ -148,7 +148,7 @@ func headerColumn(cells []Cell, idHeader string) int {
 	return -1
 }
 
-func headerError(name string, seen []Row, idHeader string) error {
+func headerError(name, sheet string, seen []Row, idHeader string) error {
 	e := &ParseError{File: name, Personal: true, NoHeader: true}
 	want := `"USERNAME", "Primary ID" or "Primary Identifier"`
 	if idHeader != "" {
@@ -156,9 +156,21 @@ func headerError(name string, seen []Row, idHeader string) error {
 	}
 	e.Msg = fmt.Sprintf("no header row in the first %d rows: the first column must be headed %s", headerScan, want)
 	e.Hint = "export the report with the primary identifier as its first column"
-	if len(seen) == 0 {
+	empty := true
+	for _, r := range seen {
+		for _, c := range r.Cells {
+			if strings.TrimSpace(c.Text) != "" {
+				empty = false
+			}
+		}
+	}
+	if empty && len(seen) < headerScan { // no rows, or only empty ones
 		e.Msg = "no data at all (no rows in the file or sheet)"
 		e.Hint = "an empty export usually means the Analytics report failed: run it and export again"
+		if sheet != "" {
+			e.Msg = fmt.Sprintf("no data at all: sheet %q is empty", sheet)
+			e.Hint += "; if the export is on another sheet, pass --sheet with its name"
+		}
 		return e
 	}
 	for _, r := range seen {

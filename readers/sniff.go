@@ -99,7 +99,7 @@ func sniffDelimiter(text []byte, idHeader string) string {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		for _, cand := range []string{",", "\t", ";"} {
 			for _, f := range splitQuoted(string(line), cand[0]) {
-				f = strings.ToLower(strings.TrimSpace(f))
+				f = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\uFEFF")))
 				for _, n := range names {
 					if f == n && strings.Contains(string(line), cand) {
 						return cand

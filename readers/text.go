@@ -2,6 +2,7 @@ package readers
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ type textSource struct {
 	info Info
 	csv  *csv.Reader
 	br   *bufio.Reader
+	ll   *lineLimit
 }
 
 func openText(f *os.File, name string, head []byte, opts Options) (*textSource, error) {
@@ -44,10 +46,19 @@ func openText(f *os.File, name string, head []byte, opts Options) (*textSource, 
 				Hint: "export it again as UTF-8 (or as UTF-16 with a byte-order mark)"}
 		}
 	}
-	br := bufio.NewReaderSize(&lineLimit{r: r}, 256<<10)
+	ll := &lineLimit{r: r}
+	br := bufio.NewReaderSize(ll, 256<<10)
 	peek, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, textErr(name, 0, err)
+		// Damage within the first 64 KiB (bad UTF-16, a huge line) is reported by Rows,
+		// which knows the row: the error is sticky, so reading meets it again there.
+		if !contentErr(err) || len(peek) == 0 {
+			row := 0
+			if contentErr(err) {
+				row = 1
+			}
+			return nil, textErr(name, row, err)
+		}
 	}
 	if len(peek) == 0 {
 		msg := "the file is empty"
@@ -57,7 +68,13 @@ func openText(f *os.File, name string, head []byte, opts Options) (*textSource, 
 		return nil, &ParseError{File: name, Msg: msg,
 			Hint: "an empty export usually means the Analytics report failed: run it and export again"}
 	}
-	s := &textSource{name: name, f: f, br: br}
+	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(bytes.TrimRight(peek, "\r"), '\r') >= 0 {
+		// encoding/csv would read the whole file as one line: a header that finds no
+		// columns, or, worse, a protect list that is one long "ID" and protects nobody.
+		return nil, &ParseError{File: name, Msg: "the lines end with a carriage return (CR) alone, as old Mac programs write them",
+			Hint: "export it again from Analytics, or save it as \"CSV UTF-8\" (not \"CSV (Macintosh)\") or with Windows or Unix line ends"}
+	}
+	s := &textSource{name: name, f: f, br: br, ll: ll}
 	s.info = Info{Format: "text", Encoding: enc, Delimiter: sniffDelimiter(peek, opts.IDHeader)}
 	s.csv = csv.NewReader(br)
 	s.csv.Comma = rune(s.info.Delimiter[0])
@@ -88,10 +105,18 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 		for {
 			rec, err := s.csv.Read()
 			if err == io.EOF {
+				// encoding/csv skips empty lines at the end too; they are blank rows.
+				for ; lastLine < s.ll.lines; lastLine++ {
+					row++
+					if !yield(Row{Num: row}, nil) {
+						return
+					}
+				}
 				return
 			}
 			if err != nil {
-				yield(Row{}, textErr(s.name, row+1, err))
+				// Empty lines before the failing record are rows too.
+				yield(Row{}, textErr(s.name, row+s.errLine(rec, err, lastLine)-lastLine, err))
 				return
 			}
 			start, _ := s.csv.FieldPos(0)
@@ -108,8 +133,13 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 			cells = cells[:0]
 			for i, f := range rec {
 				if s.csv.LazyQuotes && strings.IndexByte(f, '\n') >= 0 {
-					yield(Row{}, &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d spans several lines in tab-delimited text", i+1),
-						Hint: "tab-delimited exports do not quote values, so a quote (\") at the start of a value may have swallowed the rows after it: remove the quote or the line break and export again, or export CSV"})
+					e := &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d spans several lines in tab-delimited text", i+1),
+						Hint: "tab-delimited exports do not quote values, so a quote (\") at the start of a value may have swallowed the rows after it: remove the quote or the line break and export again, or export CSV"}
+					if s.info.Delimiter == "" { // a plain list
+						e.Msg = "a quote (\") at the start of the line opens a value that runs over several lines"
+						e.Hint = "a plain list holds one ID a line: remove the quote, or close it at the end of its line"
+					}
+					yield(Row{}, e)
 					return
 				}
 				if p := textProblem(f); p != "" {
@@ -124,6 +154,26 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 			}
 		}
 	}
+}
+
+// errLine is the physical line on which the record that failed to read starts.
+func (s *textSource) errLine(rec []string, err error, lastLine int) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return max(pe.StartLine, lastLine+1)
+	}
+	if len(rec) > 0 { // a reader error: encoding/csv returns what it read of the record
+		if l, _ := s.csv.FieldPos(0); l > lastLine {
+			return l
+		}
+	}
+	return lastLine + 1
+}
+
+// contentErr reports the errors of the decoding layers below encoding/csv that the
+// file's content causes.
+func contentErr(err error) bool {
+	return errors.Is(err, errBadUTF16) || errors.Is(err, errLineTooLong)
 }
 
 // textErr turns a reading failure into a ParseError when the content is at fault.
@@ -141,22 +191,25 @@ func textErr(name string, row int, err error) error {
 			Hint: "the file is damaged or cut off: export it again"}
 	case errors.Is(err, errLineTooLong):
 		return &ParseError{File: name, Row: row, Msg: fmt.Sprintf("a line longer than %d MiB", maxLine>>20),
-			Hint: "this is not a user export (or a quote was lost and the rest of the file became one field): export it again"}
+			Hint: "this is not a user export, which has one short line per user: check the file, or export it again"}
 	case errors.As(err, &pe):
 		return &ParseError{File: name, Row: row, Msg: pe.Err.Error(), Hint: "export it again"}
 	}
 	return fmt.Errorf("read %s: %w", name, err)
 }
 
-// lineLimit fails once a physical line grows past maxLine bytes.
+// lineLimit fails once a physical line grows past maxLine bytes. It also counts the
+// line ends that went through it.
 type lineLimit struct {
-	r   io.Reader
-	run int
+	r     io.Reader
+	run   int
+	lines int
 }
 
 func (l *lineLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	chunk := p[:n]
+	l.lines += bytes.Count(chunk, []byte{'\n'})
 	for len(chunk) > 0 {
 		i := indexNL(chunk)
 		if i < 0 {

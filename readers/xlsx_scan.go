@@ -5,16 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
 // xmlScanner is a pull tokenizer for the part of XML that spreadsheet parts use. A sheet
 // of a million rows is half a gigabyte of XML; encoding/xml allocates for every token and
-// takes about ten times longer than this scanner, which works on a byte buffer and hands
-// out slices of it.
+// takes about eight times longer than this scanner, which works on a byte buffer and
+// hands out slices of it.
 //
 // It checks what the data depends on as strictly as encoding/xml in Strict mode: tags
 // nest and match, attributes are quoted, entities and characters of captured text are
@@ -172,119 +170,23 @@ func (s *xmlScanner) fill() error {
 		}
 		s.buf = append(s.buf, make([]byte, len(s.buf))...)
 	}
-	for range 100 {
+	// Fill the buffer: a construct cut by the buffer's end is scanned again from its
+	// start, so small reads would make long ones quadratic.
+	start, zeros := s.end, 0
+	for s.end < len(s.buf) && s.rerr == nil {
 		n, err := s.src.Read(s.buf[s.end:])
 		s.end += n
-		if err != nil {
-			s.rerr = err
-		}
-		if n > 0 {
-			return nil
-		}
-		if err != nil {
-			return err
+		s.rerr = err
+		if n == 0 && err == nil {
+			if zeros++; zeros > 100 {
+				s.rerr = io.ErrNoProgress
+			}
 		}
 	}
-	return io.ErrNoProgress
-}
-
-// textTail handles text that runs to the end of the buffer, keeping an unfinished
-// character reference for the next round.
-func (s *xmlScanner) textTail(cont bool) error {
-	seg := s.buf[s.pos:s.end]
-	if !s.capture {
-		s.pos = s.end
+	if s.end > start {
 		return nil
 	}
-	keep := 0
-	if j := bytes.LastIndexByte(seg, '&'); j >= 0 && bytes.IndexByte(seg[j:], ';') < 0 {
-		keep = len(seg) - j
-		if keep > maxEntity {
-			return syntaxErr("invalid character entity (no semicolon)")
-		}
-	}
-	err := s.addText(seg[:len(seg)-keep], cont, false)
-	s.pos = s.end - keep
-	return err
-}
-
-// addText appends character data to s.text. cont says seg continues the previous
-// segment (a \r\n may be split between them); cdata says it is a CDATA section.
-func (s *xmlScanner) addText(seg []byte, cont, cdata bool) error {
-	if !cont {
-		s.lastCR = false
-	}
-	if len(seg) == 0 {
-		return nil
-	}
-	if s.lastCR && seg[0] == '\n' {
-		seg = seg[1:]
-	}
-	s.lastCR = false
-	if (cdata || bytes.IndexByte(seg, '&') < 0) && bytes.IndexByte(seg, '\r') < 0 {
-		s.text = append(s.text, seg...)
-		return nil
-	}
-	for i := 0; i < len(seg); {
-		switch c := seg[i]; {
-		case c == '\r':
-			s.text = append(s.text, '\n')
-			i++
-			if i == len(seg) {
-				s.lastCR = true
-			} else if seg[i] == '\n' {
-				i++
-			}
-		case c == '&' && !cdata:
-			j := bytes.IndexByte(seg[i:], ';')
-			if j < 0 {
-				return syntaxErr("invalid character entity (no semicolon)")
-			}
-			r, ok := entityRune(seg[i+1 : i+j])
-			if !ok {
-				return syntaxErr("invalid character entity %q", seg[i:i+j+1])
-			}
-			s.text = utf8.AppendRune(s.text, r)
-			i += j + 1
-		default:
-			k := i + 1
-			for k < len(seg) && seg[k] != '\r' && (cdata || seg[k] != '&') {
-				k++
-			}
-			s.text = append(s.text, seg[i:k]...)
-			i = k
-		}
-	}
-	return nil
-}
-
-// entityRune decodes the five predefined entities and character references, as
-// encoding/xml does (a reference to a surrogate gives U+FFFD).
-func entityRune(name []byte) (rune, bool) {
-	switch string(name) {
-	case "amp":
-		return '&', true
-	case "lt":
-		return '<', true
-	case "gt":
-		return '>', true
-	case "quot":
-		return '"', true
-	case "apos":
-		return '\'', true
-	}
-	if len(name) < 2 || name[0] != '#' {
-		return 0, false
-	}
-	digits, base := name[1:], 10
-	if digits[0] == 'x' {
-		digits, base = digits[1:], 16
-	}
-	n, err := strconv.ParseUint(string(digits), base, 64)
-	if err != nil || n > unicode.MaxRune {
-		return 0, false
-	}
-	return rune(n), true
+	return s.rerr
 }
 
 // markup reads the construct starting with '<' at s.pos. ok is false when it does not
@@ -467,34 +369,6 @@ func (s *xmlScanner) procInst(b []byte) (tokKind, bool, error) {
 	return tokNone, true, nil
 }
 
-// procInstParam finds param="value" in the XML declaration the way encoding/xml does, so
-// that both accept the same declarations.
-func procInstParam(param, s string) string {
-	param += "="
-	i := 0
-	var sep byte
-	for i < len(s) {
-		sub := s[i:]
-		k := strings.Index(sub, param)
-		if k < 0 || len(param)+k >= len(sub) {
-			return ""
-		}
-		i += len(param) + k + 1
-		if c := sub[len(param)+k]; c == '\'' || c == '"' {
-			sep = c
-			break
-		}
-	}
-	if sep == 0 {
-		return ""
-	}
-	j := strings.IndexByte(s[i:], sep)
-	if j < 0 {
-		return ""
-	}
-	return s[i : i+j]
-}
-
 var (
 	cdataOpen   = []byte("<![CDATA[")
 	commentOpen = []byte("<!--")
@@ -529,57 +403,6 @@ func (s *xmlScanner) bang(b []byte) (tokKind, bool, error) {
 	return tokNone, false, syntaxErr("DOCTYPE and other <! declarations are not allowed")
 }
 
-// attr returns the value of the unprefixed attribute name of the current start tag
-// (the first one, should it repeat), entities decoded.
-func (s *xmlScanner) attr(name string) (val []byte, found bool, err error) {
-	for i, a := range s.attrs {
-		if string(s.buf[a.ns:a.ne]) == name {
-			return s.attrValue(i)
-		}
-	}
-	return nil, false, nil
-}
-
-// attrValue is the value of the i-th attribute, entities decoded. A decoded value is
-// valid until the next call.
-func (s *xmlScanner) attrValue(i int) ([]byte, bool, error) {
-	a := s.attrs[i]
-	v := s.buf[a.vs:a.ve]
-	if bytes.IndexByte(v, '&') < 0 && bytes.IndexByte(v, '\r') < 0 {
-		return v, true, nil
-	}
-	saved, savedCR := s.text, s.lastCR
-	s.text = s.scratch[:0]
-	err := s.addText(v, false, false)
-	v, s.scratch = s.text, s.text
-	s.text, s.lastCR = saved, savedCR
-	return v, true, err
-}
-
-// validText reports whether b is UTF-8 made only of characters XML allows, the check
-// encoding/xml makes on all character data.
-func validText(b []byte) error {
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				return syntaxErr("illegal character code %U", rune(c))
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			return syntaxErr("invalid UTF-8")
-		}
-		if r > 0xD7FF && r < 0xE000 || r == 0xFFFE || r == 0xFFFF {
-			return syntaxErr("illegal character code %U", r)
-		}
-		i += size
-	}
-	return nil
-}
-
 // localName is the name without its namespace prefix, split as encoding/xml does.
 func localName(name []byte) []byte {
 	if i := bytes.IndexByte(name, ':'); i > 0 && i < len(name)-1 {
@@ -592,90 +415,4 @@ func localName(name []byte) []byte {
 func isSyntax(err error) bool {
 	var se *xmlSyntaxError
 	return errors.As(err, &se)
-}
-
-// readAhead inflates a zip entry in its own goroutine, a few buffers ahead of the
-// scanner: inflating is about a quarter of the work of reading a sheet, and that
-// quarter then runs on another core. It is bounded (three buffers) and stopped by close.
-type readAhead struct {
-	chunks chan readChunk
-	free   chan []byte
-	stop   chan struct{}
-	done   chan struct{}
-	cur    readChunk
-	off    int
-}
-
-type readChunk struct {
-	b   []byte
-	err error
-}
-
-const readAheadBufs = 3
-
-func newReadAhead(src io.Reader) *readAhead {
-	r := &readAhead{
-		chunks: make(chan readChunk, readAheadBufs),
-		free:   make(chan []byte, readAheadBufs),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
-	}
-	for range readAheadBufs {
-		r.free <- make([]byte, scanBufSize)
-	}
-	go r.run(src)
-	return r
-}
-
-func (r *readAhead) run(src io.Reader) {
-	defer close(r.done)
-	for {
-		var buf []byte
-		select {
-		case buf = <-r.free:
-		case <-r.stop:
-			return
-		}
-		n, zeros := 0, 0
-		var err error
-		for n < len(buf) && err == nil {
-			var k int
-			k, err = src.Read(buf[n:])
-			n += k
-			if k == 0 && err == nil {
-				if zeros++; zeros > 100 {
-					err = io.ErrNoProgress
-				}
-			}
-		}
-		select {
-		case r.chunks <- readChunk{buf[:n], err}:
-		case <-r.stop:
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (r *readAhead) Read(p []byte) (int, error) {
-	for r.off == len(r.cur.b) {
-		if r.cur.err != nil {
-			return 0, r.cur.err
-		}
-		if r.cur.b != nil {
-			r.free <- r.cur.b[:cap(r.cur.b)] // never blocks: there are only readAheadBufs buffers
-		}
-		r.cur, r.off = <-r.chunks, 0
-	}
-	n := copy(p, r.cur.b[r.off:])
-	r.off += n
-	return n, nil
-}
-
-// close stops the goroutine and waits for it, so that the entry can then be closed.
-func (r *readAhead) close() {
-	close(r.stop)
-	<-r.done
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
-	"unicode/utf8"
 )
 
 // maxColumns is Excel's limit (column XFD); a reference beyond it is damage, and
@@ -45,6 +43,10 @@ type sheetBuilder struct {
 
 	style int
 	typ   cellType
+
+	// last text of each column: a value equal to the one above (a user group, a
+	// status) is shared instead of allocated again
+	last []string
 }
 
 func newSheetBuilder(file string, sst []string, dateStyle []bool) *sheetBuilder {
@@ -71,6 +73,19 @@ func (b *sheetBuilder) malformed(err error) error {
 		where = fmt.Sprintf("after row %d", b.lastRow)
 	}
 	return b.fail("", fmt.Sprintf("the sheet XML is malformed %s: %v", where, err), hintDamaged)
+}
+
+// root checks the name of the document element.
+func (b *sheetBuilder) root(local []byte) error {
+	if string(local) != "worksheet" {
+		return b.fail("", fmt.Sprintf("the sheet is a <%s>, not a worksheet with cells", local),
+			"pass --sheet with the name of the sheet that holds the export")
+	}
+	return nil
+}
+
+func (b *sheetBuilder) empty() error {
+	return b.fail("", "the sheet XML is empty", hintDamaged)
 }
 
 func (b *sheetBuilder) startRow(r []byte, hasR bool) error {
@@ -169,19 +184,19 @@ func (b *sheetBuilder) endCell(v []byte, hasV bool, is []byte, hasIs bool) error
 		c = Cell{Text: b.sst[n], Kind: KindText}
 	case typeInline:
 		if hasIs {
-			c.Text = string(unescapeX(is))
+			c.Text = b.text(unescapeX(is))
 		} else if hasV {
-			c.Text = string(unescapeX(v))
+			c.Text = b.text(unescapeX(v))
 		}
 	case typeFormulaStr:
-		c.Text = string(unescapeX(v))
+		c.Text = b.text(unescapeX(v))
 	case typeISODate:
-		c.Text = string(v)
+		c.Text = b.text(v)
 	default:
 		if len(v) == 0 {
 			break // a cell with a style or a formula but no value is empty
 		}
-		c.Text = string(v)
+		c.Text = b.text(v)
 		switch b.typ {
 		case typeBool:
 			c.Kind = KindBool
@@ -198,101 +213,19 @@ func (b *sheetBuilder) endCell(v []byte, hasV bool, is []byte, hasIs bool) error
 	return nil
 }
 
-// parseIndex parses a non-negative decimal integer without sign or spaces.
-func parseIndex(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 10 {
-		return 0, false
+// text is raw as a string, reusing the column's previous string when equal.
+func (b *sheetBuilder) text(raw []byte) string {
+	if b.col < len(b.last) && b.last[b.col] == string(raw) {
+		return b.last[b.col]
 	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
+	t := string(raw)
+	if b.col < 256 {
+		for len(b.last) <= b.col {
+			b.last = append(b.last, "")
 		}
-		n = n*10 + int(c-'0')
+		b.last[b.col] = t
 	}
-	return n, n <= 1<<31-1
-}
-
-// parseCellRef splits "B57" into column index 1 and row 57.
-func parseCellRef(ref []byte) (col, row int, ok bool) {
-	i := 0
-	for i < len(ref) && i < 4 {
-		c := ref[i] | 0x20 // lower case
-		if c < 'a' || c > 'z' {
-			break
-		}
-		col = col*26 + int(c-'a') + 1
-		i++
-	}
-	if i == 0 {
-		return 0, 0, false
-	}
-	row, ok = parseIndex(ref[i:])
-	if !ok || row < 1 {
-		return 0, 0, false
-	}
-	return col - 1, row, true
-}
-
-// cellName is the A1 name of 0-based column col in row.
-func cellName(col, row int) string {
-	var letters [8]byte
-	i := len(letters)
-	for n := col + 1; n > 0 && i > 0; n = (n - 1) / 26 {
-		i--
-		letters[i] = byte('A' + (n-1)%26)
-	}
-	return string(letters[i:]) + strconv.Itoa(row)
-}
-
-// unescapeX decodes the _xHHHH_ escapes with which OOXML stores characters XML cannot
-// hold (ECMA-376 ST_Xstring): "_x000D_" is a carriage return, "_x005F_" an underscore.
-func unescapeX(b []byte) []byte {
-	i := bytes.Index(b, []byte("_x"))
-	if i < 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b))
-	for i >= 0 {
-		out = append(out, b[:i]...)
-		b = b[i:]
-		r, ok := xEscape(b)
-		if !ok {
-			out = append(out, b[:2]...)
-			b = b[2:]
-		} else {
-			b = b[7:]
-			if 0xD800 <= r && r < 0xDC00 { // a UTF-16 surrogate pair is two escapes
-				if lo, ok := xEscape(b); ok && 0xDC00 <= lo && lo < 0xE000 {
-					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
-					b = b[7:]
-				}
-			}
-			out = utf8.AppendRune(out, r) // a lone surrogate becomes U+FFFD
-		}
-		i = bytes.Index(b, []byte("_x"))
-	}
-	return append(out, b...)
-}
-
-func xEscape(b []byte) (rune, bool) {
-	if len(b) < 7 || b[0] != '_' || b[1] != 'x' || b[6] != '_' {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[2:6] {
-		switch {
-		case '0' <= c && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case 'a' <= c && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
+	return t
 }
 
 // Depths of the worksheet elements the parser reads: worksheet > sheetData > row > c >
@@ -312,9 +245,9 @@ const (
 func (b *sheetBuilder) parseSheet(sc *xmlScanner, emit func(Row) bool) error {
 	var (
 		sawRoot, inSheetData, inCell, inIs, inRun bool
-		capturing                                  int // depth of the <v> or <t> being captured; 0: none
-		v, is                                      []byte
-		hasV, hasIs                                bool
+		capturing                                 int // depth of the <v> or <t> being captured; 0: none
+		v, is                                     []byte
+		hasV, hasIs                               bool
 	)
 	for {
 		tok, err := sc.next()
@@ -327,16 +260,15 @@ func (b *sheetBuilder) parseSheet(sc *xmlScanner, emit func(Row) bool) error {
 		switch tok {
 		case tokEOF:
 			if !sawRoot {
-				return b.fail("", "the sheet XML is empty", hintDamaged)
+				return b.empty()
 			}
 			return nil
 		case tokStart:
 			local := localName(sc.name)
 			switch d := sc.depth(); {
 			case d == depthRoot:
-				if string(local) != "worksheet" {
-					return b.fail("", fmt.Sprintf("the sheet is a <%s>, not a worksheet with cells", local),
-						"pass --sheet with the name of the sheet that holds the export")
+				if err := b.root(local); err != nil {
+					return err
 				}
 				sawRoot = true
 			case d == depthSheetData && sawRoot:
@@ -448,66 +380,4 @@ func (b *sheetBuilder) attrErr(err error) error {
 		return b.malformed(err)
 	}
 	return err
-}
-
-// parseSharedStrings reads the shared string table: each <si> is one string, either
-// one <t> or rich text runs <r><t> concatenated; phonetic runs <rPh> are left out.
-func parseSharedStrings(sc *xmlScanner) ([]string, error) {
-	var (
-		out               []string
-		inSI, inRun       bool
-		capturing         int
-		text              []byte
-		sawRoot           bool
-		depthSI, depthT   = 2, 3
-		depthRun, depthRT = 3, 4
-	)
-	for {
-		tok, err := sc.next()
-		if err != nil {
-			return nil, err
-		}
-		switch tok {
-		case tokEOF:
-			if !sawRoot {
-				return nil, syntaxErr("no root element")
-			}
-			return out, nil
-		case tokStart:
-			local := string(localName(sc.name))
-			switch d := sc.depth(); {
-			case d == 1:
-				if local != "sst" {
-					return nil, syntaxErr("root element <%s>, want <sst>", local)
-				}
-				sawRoot = true
-				if n, ok, _ := sc.attr("uniqueCount"); ok {
-					if c, ok := parseIndex(n); ok {
-						out = make([]string, 0, min(c, 1<<20))
-					}
-				}
-			case d == depthSI && local == "si":
-				inSI, text = true, text[:0]
-			case d == depthT && inSI && capturing == 0 && local == "t":
-				sc.capture, sc.text, capturing = true, text, d
-			case d == depthRun && inSI && local == "r":
-				inRun = true
-			case d == depthRT && inRun && capturing == 0 && local == "t":
-				sc.capture, sc.text, capturing = true, text, d
-			}
-		case tokEnd:
-			switch d := sc.depth() + 1; {
-			case d == capturing:
-				if err := validText(sc.text); err != nil {
-					return nil, err
-				}
-				text, sc.capture, capturing = sc.text, false, 0
-			case d == depthRun && inRun:
-				inRun = false
-			case d == depthSI && inSI:
-				inSI = false
-				out = append(out, string(unescapeX(text)))
-			}
-		}
-	}
 }

@@ -27,9 +27,15 @@ const ArchiveName = "archive.parquet"
 // types gets a new name.
 const ArchiveSchema = "purgeset.archive/v1"
 
-// archiveBatchRows rows are built in memory, then written as one row group: memory
-// stays flat at a few MB whatever the number of rows.
+// archiveBatchRows rows at most are built in memory, then written as one row group:
+// memory stays flat at a few MB whatever the number of rows.
 const archiveBatchRows = 64 * 1024
+
+// archiveDictLimit bounds a column chunk's dictionary. The writer ends a row group
+// before any dictionary could reach it, because arrow v17 falls back to plain pages
+// there and then lists the chunk's page encodings in map order: the same rows would
+// give different bytes from run to run.
+const archiveDictLimit = 8 << 20
 
 // The fixed columns, in file order; extras follow.
 const (
@@ -48,10 +54,11 @@ const (
 	numFixedColumns
 )
 
-var (
-	str    = arrow.BinaryTypes.String
-	date32 = arrow.FixedWidthTypes.Date32
-)
+// dictColumns are the fixed string columns written with a dictionary (all but id), in
+// the order of archiveWriter.vals; the extras follow them there.
+var dictColumns = []int{colSource, colUserGroup, colRecordType, colExpiryText, colPurgeText, colDecision, colReason, colDetail}
+
+var str, date32 = arrow.BinaryTypes.String, arrow.FixedWidthTypes.Date32
 
 // archiveFields are non-nullable except the dates (null when the text did not parse:
 // expiry_text and purge_text then keep what the cell said) and the extras.
@@ -92,46 +99,42 @@ func CheckArchiveColumns(names []string) error {
 	return nil
 }
 
-func archiveSchema(extraColumns []string) *arrow.Schema {
-	fields := append([]arrow.Field(nil), archiveFields[:]...)
-	for _, name := range extraColumns {
-		fields = append(fields, arrow.Field{Name: name, Type: str, Nullable: true})
-	}
-	md := arrow.NewMetadata([]string{"purgeset.schema"}, []string{ArchiveSchema})
-	return arrow.NewSchema(fields, &md)
-}
+// archiveProperties: snappy, not zstd: zstd makes the file 30% smaller, but arrow v17
+// builds a new zstd encoder for every page, so it allocates 2.5 to 7 times as much and
+// is slower (BenchmarkArchiveWriter). Dictionaries are off where every value differs.
+// Only plain and dictionary encodings (no delta): the archive must stay readable for
+// years, in Power Query as in DuckDB. The root is REQUIRED as in parquet-java, arrow C++
+// and arrow-rs (Impala and Snowflake misread v17's default REPEATED). created_by stays
+// "parquet-go version 17.0.0": constant for a build, and parquet-java ignores the
+// string statistics of a file whose created_by it cannot parse, such as "purgeset".
+var archiveCodec = compress.Codecs.Snappy // a variable so that the benchmark can compare
 
-// archiveProperties: zstd at its default level (measured against snappy on a million
-// rows: about a third smaller at a similar time; see archive_test.go). Dictionary
-// encoding stays on (the library default) for the low-cardinality columns, and is off
-// where every value differs, since a dictionary of unique values only adds indices.
-// The root is written REQUIRED as parquet-java, arrow C++ and arrow-rs do: Impala and
-// Snowflake misread the library's default REPEATED root. created_by is left at the
-// library's "parquet-go version 17.0.0": it is constant for a build, and parquet-java
-// ignores the string statistics of files whose created_by it cannot parse.
 func archiveProperties(mem memory.Allocator) *parquet.WriterProperties {
 	return parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
-		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompression(archiveCodec),
 		parquet.WithRootRepetition(parquet.Repetitions.Required),
 		parquet.WithMaxRowGroupLength(archiveBatchRows),
+		parquet.WithDictionaryPageSizeLimit(archiveDictLimit),
 		parquet.WithDictionaryFor("row", false),
 		parquet.WithDictionaryFor("id", false),
 	)
 }
 
 // archiveWriter appends each Record to arrow builders and writes a row group every
-// archiveBatchRows rows.
+// archiveBatchRows rows, or sooner when a dictionary would reach archiveDictLimit.
 type archiveWriter struct {
 	f      *File
 	sink   *archiveSink
 	pw     *pqarrow.FileWriter
 	b      *array.RecordBuilder
-	strs   [numFixedColumns]*array.StringBuilder // nil for row and the dates
 	row    *array.Int64Builder
+	id     *array.StringBuilder
 	expiry *array.Date32Builder
 	purge  *array.Date32Builder
-	extras []*array.StringBuilder
+	dict   []*array.StringBuilder // the dictColumns, then the extras
+	vals   []string               // the row being written, in dict's order
+	extras int
 	batch  int // rows in the builders
 	rows   int
 	err    error // the first failure; every later call returns it
@@ -139,23 +142,20 @@ type archiveWriter struct {
 
 // archiveSink forwards writes to the stage File through a buffer. It has no Close on
 // purpose: pqarrow closes its sink when that is an io.Closer, and File.Close (sync,
-// hash, manifest entry) must run exactly once, after the footer. It also keeps the
-// first write error, because the parquet writer's Close in v17 drops an error from
-// writing the footer.
+// hash, manifest entry) must run exactly once, after the footer. It never reports an
+// error to arrow, which in v17 panics on a failed write inside a row group and drops
+// one while writing the footer; it keeps the first error for flush and Close to return
+// and discards what comes after.
 type archiveSink struct {
 	w   *bufio.Writer
 	err error
 }
 
 func (s *archiveSink) Write(p []byte) (int, error) {
-	if s.err != nil {
-		return 0, s.err
+	if s.err == nil {
+		_, s.err = s.w.Write(p)
 	}
-	n, err := s.w.Write(p)
-	if err != nil {
-		s.err = err
-	}
-	return n, err
+	return len(p), nil
 }
 
 // NewArchiveWriter returns a RowSink writing archive.parquet into the stage: one record
@@ -171,25 +171,29 @@ func NewArchiveWriter(stage *Stage, extraColumns []string) (RowSink, error) {
 	if err != nil {
 		return nil, err
 	}
+	fields := append([]arrow.Field(nil), archiveFields[:]...)
+	for _, name := range extraColumns {
+		fields = append(fields, arrow.Field{Name: name, Type: str, Nullable: true})
+	}
+	md := arrow.NewMetadata([]string{"purgeset.schema"}, []string{ArchiveSchema})
+	schema := arrow.NewSchema(fields, &md)
 	mem := memory.NewGoAllocator()
-	schema := archiveSchema(extraColumns)
 	sink := &archiveSink{w: bufio.NewWriterSize(f, 1<<20)}
 	pw, err := pqarrow.NewFileWriter(schema, sink, archiveProperties(mem), pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
 	if err != nil {
 		f.f.Close()
 		return nil, fmt.Errorf("write %s: %w", ArchiveName, err)
 	}
-	w := &archiveWriter{f: f, sink: sink, pw: pw, b: array.NewRecordBuilder(mem, schema)}
-	for i := range numFixedColumns {
-		if sb, ok := w.b.Field(i).(*array.StringBuilder); ok {
-			w.strs[i] = sb
-		}
+	b := array.NewRecordBuilder(mem, schema)
+	w := &archiveWriter{f: f, sink: sink, pw: pw, b: b, extras: len(extraColumns),
+		row: b.Field(colRow).(*array.Int64Builder), id: b.Field(colID).(*array.StringBuilder),
+		expiry: b.Field(colExpiryDate).(*array.Date32Builder), purge: b.Field(colPurgeDate).(*array.Date32Builder),
 	}
-	w.row = w.b.Field(colRow).(*array.Int64Builder)
-	w.expiry = w.b.Field(colExpiryDate).(*array.Date32Builder)
-	w.purge = w.b.Field(colPurgeDate).(*array.Date32Builder)
+	for _, c := range dictColumns {
+		w.dict = append(w.dict, b.Field(c).(*array.StringBuilder))
+	}
 	for i := range extraColumns {
-		w.extras = append(w.extras, w.b.Field(numFixedColumns+i).(*array.StringBuilder))
+		w.dict = append(w.dict, b.Field(numFixedColumns+i).(*array.StringBuilder))
 	}
 	return w, nil
 }
@@ -199,26 +203,25 @@ func (w *archiveWriter) Write(r *Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(r.Extra) != len(w.extras) {
-		return w.fail(fmt.Errorf("write %s: %s row %d has %d extra values for %d --archive-column headers", ArchiveName, r.Source, r.Row, len(r.Extra), len(w.extras)))
+	if len(r.Extra) != w.extras {
+		return w.fail(fmt.Errorf("write %s: %s row %d has %d extra values for %d --archive-column headers", ArchiveName, r.Source, r.Row, len(r.Extra), w.extras))
 	}
-	w.strs[colSource].Append(r.Source)
+	w.vals = append(w.vals[:0], r.Source, r.UserGroup, r.RecordType, r.Expiry, r.Purge, r.Decision(), r.Reason, r.Detail)
+	w.vals = append(w.vals, r.Extra...)
+	if w.batch > 0 && !w.fits() {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
 	w.row.Append(int64(r.Row))
-	w.strs[colID].Append(r.ID)
-	w.strs[colUserGroup].Append(r.UserGroup)
-	w.strs[colRecordType].Append(r.RecordType)
+	w.id.Append(r.ID)
 	appendDate(w.expiry, r.ExpiryDays, r.ExpiryOK)
-	w.strs[colExpiryText].Append(r.Expiry)
 	appendDate(w.purge, r.PurgeDays, r.PurgeOK)
-	w.strs[colPurgeText].Append(r.Purge)
-	w.strs[colDecision].Append(r.Decision())
-	w.strs[colReason].Append(r.Reason)
-	w.strs[colDetail].Append(r.Detail)
-	for i, v := range r.Extra {
-		if v == "" {
-			w.extras[i].AppendNull()
+	for i, v := range w.vals {
+		if v == "" && i >= len(dictColumns) {
+			w.dict[i].AppendNull()
 		} else {
-			w.extras[i].Append(v)
+			w.dict[i].Append(v)
 		}
 	}
 	w.rows++
@@ -227,6 +230,19 @@ func (w *archiveWriter) Write(r *Record) error {
 		return w.flush()
 	}
 	return nil
+}
+
+// fits reports whether the row in w.vals can join the batch with every dictionary
+// staying under archiveDictLimit. It counts each value as the encoder counts a new one,
+// its length plus 4, as if all were distinct.
+func (w *archiveWriter) fits() bool {
+	prefixes := 4 * (w.batch + 1)
+	for i, b := range w.dict {
+		if b.DataLen()+prefixes+len(w.vals[i]) >= archiveDictLimit {
+			return false
+		}
+	}
+	return true
 }
 
 func appendDate(b *array.Date32Builder, days int32, ok bool) {
@@ -242,11 +258,10 @@ func (w *archiveWriter) flush() error {
 	rec := w.b.NewRecord()
 	defer rec.Release()
 	w.batch = 0
-	if err := w.pw.Write(rec); err != nil {
+	if err := w.pw.Write(rec); w.sink.err != nil {
+		return w.fail(w.sink.err) // already names the file
+	} else if err != nil {
 		return w.fail(fmt.Errorf("write %s: %w", ArchiveName, err))
-	}
-	if w.sink.err != nil {
-		return w.fail(w.sink.err)
 	}
 	return nil
 }
@@ -263,18 +278,17 @@ func (w *archiveWriter) Close() error {
 		}
 	}
 	err := w.pw.Close()
-	if err == nil {
-		err = w.sink.err
-	}
-	if err == nil {
+	if w.sink.err != nil {
+		err = w.sink.err // already names the file
+	} else if err != nil {
+		err = fmt.Errorf("write %s: %w", ArchiveName, err)
+	} else {
 		err = w.sink.w.Flush()
 	}
-	w.b.Release()
 	if err != nil {
-		w.err = fmt.Errorf("write %s: %w", ArchiveName, err)
-		w.f.f.Close()
-		return w.err
+		return w.fail(err)
 	}
+	w.b.Release()
 	w.err = errors.New("archive writer used after Close")
 	w.f.SetRows(w.rows)
 	return w.f.Close()
@@ -294,49 +308,53 @@ func (w *archiveWriter) fail(err error) error {
 // with the extra column names. It is for tests and `purgeset verify`, and refuses a
 // file whose fixed columns are not exactly those written by NewArchiveWriter.
 func ReadArchive(path string) ([]Record, []string, error) {
-	pf, err := file.OpenParquetFile(path, false)
+	recs, extras, err := readArchive(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	defer pf.Close()
-	mem := memory.NewGoAllocator()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: archiveBatchRows}, mem)
+	return recs, extras, nil
+}
+
+func readArchive(path string) ([]Record, []string, error) {
+	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, err
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: archiveBatchRows}, memory.NewGoAllocator())
+	if err != nil {
+		return nil, nil, err
 	}
 	schema, err := fr.Schema()
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, err
 	}
 	extras, err := checkArchiveSchema(schema, pf.MetaData().KeyValueMetadata().FindValue("purgeset.schema"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, err
 	}
 	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, err
 	}
 	defer rr.Release()
 	out := make([]Record, 0, pf.NumRows())
 	seen := map[string]string{}
 	for rr.Next() {
 		if out, err = appendRecords(out, rr.Record(), len(extras), seen); err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", path, err)
+			return nil, nil, err
 		}
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, err
 	}
 	return out, extras, nil
 }
 
 // checkArchiveSchema returns the extra column names, or why the file is not an archive.
 func checkArchiveSchema(s *arrow.Schema, name *string) ([]string, error) {
-	if name == nil {
-		return nil, fmt.Errorf("not a purgeset archive: no purgeset.schema in its metadata")
-	}
-	if *name != ArchiveSchema {
-		return nil, fmt.Errorf("purgeset.schema is %q; this purgeset reads %q", *name, ArchiveSchema)
+	if name == nil || *name != ArchiveSchema {
+		return nil, fmt.Errorf("not a purgeset archive: no purgeset.schema %q in its metadata", ArchiveSchema)
 	}
 	if s.NumFields() < numFixedColumns {
 		return nil, fmt.Errorf("not a purgeset archive: %d columns, want at least %d", s.NumFields(), numFixedColumns)
@@ -357,39 +375,36 @@ func checkArchiveSchema(s *arrow.Schema, name *string) ([]string, error) {
 	return extras, nil
 }
 
+// appendRecords converts one batch. Value returns strings that point into arrow's
+// buffers: each is copied, once per distinct value except in id and the extras.
 func appendRecords(out []Record, rec arrow.Record, numExtras int, seen map[string]string) ([]Record, error) {
-	// Value returns strings that point into arrow buffers; copy them, and share the
-	// copies of the columns with few distinct values.
-	col := func(i int) *array.String { return rec.Column(i).(*array.String) }
-	value := func(a *array.String, i int) string { return strings.Clone(a.Value(i)) }
-	shared := func(a *array.String, i int) string {
-		v := a.Value(i)
-		if s, ok := seen[v]; ok {
-			return s
+	text := func(c, i int) string { return strings.Clone(rec.Column(c).(*array.String).Value(i)) }
+	shared := func(c, i int) string {
+		v := rec.Column(c).(*array.String).Value(i)
+		s, ok := seen[v]
+		if !ok {
+			s = strings.Clone(v)
+			seen[s] = s
 		}
-		s := strings.Clone(v)
-		seen[s] = s
 		return s
 	}
-	source, id, group, rtype := col(colSource), col(colID), col(colUserGroup), col(colRecordType)
-	expText, purgeText, decision, reason, detail := col(colExpiryText), col(colPurgeText), col(colDecision), col(colReason), col(colDetail)
 	row := rec.Column(colRow).(*array.Int64)
-	expiry := rec.Column(colExpiryDate).(*array.Date32)
-	purge := rec.Column(colPurgeDate).(*array.Date32)
+	expiry, purge := rec.Column(colExpiryDate).(*array.Date32), rec.Column(colPurgeDate).(*array.Date32)
 	for i := range int(rec.NumRows()) {
 		r := Record{
-			Source: shared(source, i), Row: int(row.Value(i)), ID: value(id, i),
-			UserGroup: shared(group, i), RecordType: shared(rtype, i),
-			Expiry: shared(expText, i), Purge: shared(purgeText, i),
-			Reason: shared(reason, i), Detail: shared(detail, i),
+			Source: shared(colSource, i), Row: int(row.Value(i)), ID: text(colID, i),
+			UserGroup: shared(colUserGroup, i), RecordType: shared(colRecordType, i),
+			Expiry: shared(colExpiryText, i), ExpiryOK: expiry.IsValid(i),
+			Purge: shared(colPurgeText, i), PurgeOK: purge.IsValid(i),
+			Reason: shared(colReason, i), Detail: shared(colDetail, i),
 		}
-		if r.ExpiryOK = expiry.IsValid(i); r.ExpiryOK {
+		if r.ExpiryOK {
 			r.ExpiryDays = int32(expiry.Value(i))
 		}
-		if r.PurgeOK = purge.IsValid(i); r.PurgeOK {
+		if r.PurgeOK {
 			r.PurgeDays = int32(purge.Value(i))
 		}
-		switch d := decision.Value(i); d {
+		switch d := shared(colDecision, i); d {
 		case "included":
 			r.Included = true
 		case "excluded":
@@ -399,7 +414,7 @@ func appendRecords(out []Record, rec arrow.Record, numExtras int, seen map[strin
 		if numExtras > 0 {
 			r.Extra = make([]string, numExtras)
 			for j := range r.Extra {
-				r.Extra[j] = value(col(numFixedColumns+j), i) // "" when null
+				r.Extra[j] = text(numFixedColumns+j, i) // "" when null
 			}
 		}
 		out = append(out, r)

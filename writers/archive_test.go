@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
@@ -154,7 +155,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 	for i, w := range want {
 		f := schema.Field(i)
 		if f.Name != w.name || !arrow.TypeEqual(f.Type, w.typ) || f.Nullable != w.nullable {
-			t.Errorf("field %d = %s (nullable %v), want %s: %s (nullable %v)", i, f.Name, f.Nullable, w.name, w.typ, w.nullable)
+			t.Errorf("field %d = %s: %s (nullable %v), want %s: %s (nullable %v)", i, f.Name, f.Type, f.Nullable, w.name, w.typ, w.nullable)
 		}
 	}
 	// An empty extra is null in the file, not "".
@@ -170,16 +171,23 @@ func TestArchiveRoundTrip(t *testing.T) {
 
 func TestArchiveDeterministic(t *testing.T) {
 	recs := archiveRecords(70_000, len(testExtraColumns))
+	for i := range recs {
+		// Long distinct values: without the row group cut of archiveDictLimit, arrow v17
+		// falls back to plain pages and orders the page encodings at random.
+		recs[i].Extra[1] = fmt.Sprintf("%s%0150d", recs[i].Extra[1], i)
+	}
 	a, err := os.ReadFile(writeArchive(t, t.TempDir(), recs, testExtraColumns))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(writeArchive(t, t.TempDir(), recs, testExtraColumns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Fatalf("two writes of the same records differ (%d and %d bytes)", len(a), len(b))
+	for range 5 {
+		b, err := os.ReadFile(writeArchive(t, t.TempDir(), recs, testExtraColumns))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Fatalf("two writes of the same records differ (%d and %d bytes)", len(a), len(b))
+		}
 	}
 	// The footer holds nothing that varies between runs: only our schema name, and a
 	// created_by that names the library version.
@@ -193,6 +201,50 @@ func TestArchiveDeterministic(t *testing.T) {
 	kv := meta.KeyValueMetadata()
 	if kv.Len() != 1 || kv.FindValue("purgeset.schema") == nil || *kv.FindValue("purgeset.schema") != ArchiveSchema {
 		t.Errorf("key-value metadata = %v, want only purgeset.schema=%s", kv, ArchiveSchema)
+	}
+}
+
+// TestArchiveNoDictionaryFallback writes long distinct values, whose dictionaries would
+// pass archiveDictLimit within 64k rows: every column chunk must still have one data
+// page encoding, since arrow v17 lists two in random order (see archiveDictLimit).
+func TestArchiveNoDictionaryFallback(t *testing.T) {
+	recs := archiveRecords(40_000, 1)
+	for i := range recs {
+		recs[i].Detail = fmt.Sprintf("%0300d", i)
+		recs[i].Extra[0] = fmt.Sprintf("%0100d", i)
+	}
+	path := writeArchive(t, t.TempDir(), recs, []string{"Campus"})
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	if pf.NumRowGroups() < 2 {
+		t.Errorf("%d row group: the dictionary limit did not end one early", pf.NumRowGroups())
+	}
+	for g := range pf.NumRowGroups() {
+		for c := range numFixedColumns + 1 {
+			cc, err := pf.MetaData().RowGroup(g).ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data []string
+			for _, st := range cc.EncodingStats() {
+				if fmt.Sprint(st.PageType) != "DICTIONARY_PAGE" {
+					data = append(data, st.Encoding.String())
+				}
+			}
+			if len(data) != 1 {
+				t.Errorf("row group %d column %d has data pages encoded %v, want one encoding", g, c, data)
+			}
+		}
+	}
+	got, _, err := ReadArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, recs) {
+		t.Error("records differ after the round trip")
 	}
 }
 
@@ -268,6 +320,36 @@ func TestArchiveExtraCountMismatch(t *testing.T) {
 	}
 }
 
+// TestArchiveWriteFailure closes the file under the writer, as a full disk would fail
+// it: the error must reach the caller, without the panic arrow v17 has when its sink
+// fails inside a row group, and the archive must not reach the manifest.
+func TestArchiveWriteFailure(t *testing.T) {
+	for _, rows := range []int{0, 100_000} {
+		stage, err := NewStage(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewArchiveWriter(stage, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.(*archiveWriter).f.f.Close()
+		recs := archiveRecords(rows, 0)
+		for i := range recs {
+			if err = w.Write(&recs[i]); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		if err == nil || len(stage.Outputs()) != 0 {
+			t.Errorf("%d rows: error %v, outputs %+v; want an error and no output", rows, err, stage.Outputs())
+		}
+		stage.Abort()
+	}
+}
+
 func TestReadArchiveRefusesOtherParquet(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "other.parquet")
 	f, err := os.Create(path)
@@ -287,19 +369,25 @@ func TestReadArchiveRefusesOtherParquet(t *testing.T) {
 	}
 }
 
-// BenchmarkArchiveWriter writes a million synthetic Records and reports the file size.
+// BenchmarkArchiveWriter writes a million synthetic Records with each codec and reports
+// the file size; snappy is the one archive.parquet uses.
 func BenchmarkArchiveWriter(b *testing.B) {
 	recs := archiveRecords(1_000_000, 1)
-	b.ReportAllocs()
-	var size int64
-	for b.Loop() {
-		path := writeArchive(b, b.TempDir(), recs, []string{"Campus"})
-		fi, err := os.Stat(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = fi.Size()
+	for _, codec := range []compress.Compression{compress.Codecs.Snappy, compress.Codecs.Zstd} {
+		b.Run(codec.String(), func(b *testing.B) {
+			defer func(c compress.Compression) { archiveCodec = c }(archiveCodec)
+			archiveCodec = codec
+			b.ReportAllocs()
+			var size int64
+			for b.Loop() {
+				fi, err := os.Stat(writeArchive(b, b.TempDir(), recs, []string{"Campus"}))
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = fi.Size()
+			}
+			b.ReportMetric(float64(size), "file-bytes")
+			b.ReportMetric(float64(size)/float64(len(recs)), "bytes/row")
+		})
 	}
-	b.ReportMetric(float64(size), "file-bytes")
-	b.ReportMetric(float64(size)/float64(len(recs)), "bytes/row")
 }

@@ -20,6 +20,10 @@ const ReviewName = "review.html"
 // this many excluded rows per reason, decisions.csv has them all.
 const reviewRowsPerReason = 200
 
+// reviewMaxText clips a listed value or group name: a junk cell can hold 32,767
+// characters, and the page's size must not depend on it.
+const reviewMaxText = 200
+
 // reviewMaxGroups bounds the group table when the group column holds junk (say, IDs
 // in the wrong column); groups seen after the table is full are counted together.
 const reviewMaxGroups = 500
@@ -28,8 +32,8 @@ const reviewMaxGroups = 500
 var reviewTemplateText string
 
 var reviewTemplate = template.Must(template.New(ReviewName).Funcs(template.FuncMap{
-	"num":    formatCount,
-	"num64":  func(n int64) string { return formatCount(int(n)) },
+	"num":    formatCount[int],
+	"num64":  formatCount[int64],
 	"plural": plural,
 	"spans":  codeSpans,
 }).Parse(reviewTemplateText))
@@ -100,8 +104,8 @@ type reasonRows struct {
 	rows  []reviewRow
 }
 
-// reviewRow is one listed excluded row; strings are cloned so the page never holds a
-// caller's reused buffer.
+// reviewRow is one listed excluded row; strings are copies (clip), so the page never
+// holds a caller's reused buffer.
 type reviewRow struct {
 	Source, ID, UserGroup, Expiry, Detail string
 	Row                                   int
@@ -154,17 +158,21 @@ func (w *reviewWriter) Write(r *Record) error {
 		rr.count++
 		if len(rr.rows) < reviewRowsPerReason {
 			rr.rows = append(rr.rows, reviewRow{
-				Source: strings.Clone(r.Source), Row: r.Row, ID: strings.Clone(r.ID),
-				UserGroup: strings.Clone(r.UserGroup), Expiry: strings.Clone(r.Expiry), Detail: strings.Clone(r.Detail),
+				Source: clip(r.Source), Row: r.Row, ID: clip(r.ID),
+				UserGroup: clip(r.UserGroup), Expiry: clip(r.Expiry), Detail: clip(r.Detail),
 			})
 		}
 	}
-	g := w.groups[r.UserGroup]
+	group := r.UserGroup
+	if len(group) > reviewMaxText {
+		group = clip(group) // two groups alike in their first 200 characters share a row
+	}
+	g := w.groups[group]
 	switch {
 	case g != nil:
 	case len(w.groups) < reviewMaxGroups:
 		g = &tally{}
-		w.groups[strings.Clone(r.UserGroup)] = g
+		w.groups[strings.Clone(group)] = g
 	default:
 		g = &w.other
 	}
@@ -220,13 +228,13 @@ func (w *reviewWriter) check() error {
 		return fmt.Errorf("review page: internal check failed: %d included and %d excluded rows received, manifest says %d and %d",
 			w.included, w.excluded, c.Included, c.Excluded)
 	}
-	for code, rr := range w.reasons {
-		if c.ExcludedByReason[code] != rr.count {
+	for _, code := range sortedKeys(w.reasons) {
+		if rr := w.reasons[code]; c.ExcludedByReason[code] != rr.count {
 			return fmt.Errorf("review page: internal check failed: %d %s rows received, manifest says %d", rr.count, code, c.ExcludedByReason[code])
 		}
 	}
-	for code, n := range c.ExcludedByReason {
-		if n != 0 && w.reasons[code] == nil {
+	for _, code := range sortedKeys(c.ExcludedByReason) {
+		if n := c.ExcludedByReason[code]; n != 0 && w.reasons[code] == nil {
 			return fmt.Errorf("review page: internal check failed: no %s rows received, manifest says %d", code, n)
 		}
 	}
@@ -305,7 +313,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // formatCount writes 1234567 as 1,234,567.
-func formatCount(n int) string {
+func formatCount[N int | int64](n N) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
@@ -342,6 +350,18 @@ func codeSpans(s string) []textSpan {
 		}
 	}
 	return spans
+}
+
+// clip copies s (never keeping a caller's buffer), cut to reviewMaxText characters.
+func clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == reviewMaxText {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return strings.Clone(s)
 }
 
 func plural(n int, one, many string) string {

@@ -21,6 +21,8 @@ type app struct {
 	log            zerolog.Logger
 	logFormat      string
 	quiet, verbose bool
+	cpuProfile     string
+	stopProfile    func()
 	start          time.Time
 }
 
@@ -44,17 +46,25 @@ Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.setupLog()
+			if err := a.setupLog(); err != nil {
+				return err
+			}
+			stop, err := startProfile(a.cpuProfile)
+			a.stopProfile = stop
+			return err
 		},
+		PersistentPostRun: func(*cobra.Command, []string) { a.stopProfile() },
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.logFormat, "log-format", "console", "log format on stderr: console or json")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "log errors only, no progress, no summary")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug messages too (the only level that may show IDs)")
+	pf.StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	pf.MarkHidden("cpuprofile")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(a.runCommand(), a.versionCommand())
+	root.AddCommand(a.runCommand(), a.versionCommand(), a.inspectCommand(), a.verifyCommand(), a.diffCommand(), a.reconcileCommand())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	}

@@ -1,0 +1,222 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
+)
+
+// The statuses of a reconcile report line.
+const (
+	StillPresent      = "still_present"       // included, and still in the fresh export
+	RemovedOutsideSet = "removed_outside_set" // not included, and gone from the fresh export
+)
+
+// ReconcileName is the report's default name in the run directory; it is not a
+// purgeset output, so verify and --force leave it alone.
+const ReconcileName = "reconcile.csv"
+
+// ReconcileHeader is the report's header line.
+var ReconcileHeader = []string{"id", "status", "source", "row"}
+
+// ReconcileOptions steer how the fresh exports are read.
+type ReconcileOptions struct {
+	Sheet    string
+	IDHeader string // --column id=HEADER
+}
+
+// ReconcileEntry is one line of the report: an ID and the first row of decisions.csv
+// that holds it (the included row for still_present).
+type ReconcileEntry struct {
+	ID     string
+	Status string
+	Source string
+	Row    int
+}
+
+// Reconciliation compares a run with a fresh export taken after the Alma job. Counts
+// are of distinct IDs.
+type Reconciliation struct {
+	ExportRows        int `json:"export_rows"` // data rows read from the exports
+	ExportIDs         int `json:"export_ids"`  // distinct IDs in them
+	Included          int `json:"included"`
+	Purged            int `json:"purged"` // included and now gone: purged as planned
+	StillPresent      int `json:"still_present"`
+	NotIncluded       int `json:"not_included"`
+	NotIncludedKept   int `json:"not_included_present"`
+	RemovedOutsideSet int `json:"removed_outside_set"`
+	// Warnings are about the exports, e.g. one that is the run's own input again.
+	Warnings []string `json:"warnings"`
+	// Entries are the report lines: still_present, then removed_outside_set, each in
+	// the order of decisions.csv.
+	Entries []ReconcileEntry `json:"-"`
+}
+
+// Reconcile reads the fresh exports (the same readers and header check as run; only
+// the ID column is used) and compares them with DIR/decisions.csv.
+func Reconcile(ctx context.Context, dir string, exports []string, opts ReconcileOptions) (*Reconciliation, error) {
+	rows, err := ReadRunDecisions(dir)
+	if err != nil {
+		return nil, err
+	}
+	res := &Reconciliation{Warnings: []string{}}
+	present := map[string]struct{}{}
+	for _, path := range exports {
+		n, err := readExportIDs(ctx, path, opts, present)
+		if err != nil {
+			return nil, err
+		}
+		res.ExportRows += n
+	}
+	res.ExportIDs = len(present)
+	res.Warnings = append(res.Warnings, sameAsInputs(dir, exports)...)
+
+	type idState struct {
+		included bool
+		at       int // index into rows: the included row, else the first
+	}
+	states := map[string]*idState{}
+	var order []string
+	for i, r := range rows {
+		if r.ID == "" {
+			continue
+		}
+		st := states[r.ID]
+		if st == nil {
+			st = &idState{at: i}
+			states[r.ID] = st
+			order = append(order, r.ID)
+		}
+		if r.Decision == "included" && !st.included {
+			st.included, st.at = true, i
+		}
+	}
+	var removed []ReconcileEntry
+	for _, id := range order {
+		st := states[id]
+		_, here := present[id]
+		r := rows[st.at]
+		switch {
+		case st.included && here:
+			res.Included++
+			res.StillPresent++
+			res.Entries = append(res.Entries, ReconcileEntry{ID: id, Status: StillPresent, Source: r.Source, Row: r.Row})
+		case st.included:
+			res.Included++
+			res.Purged++
+		case here:
+			res.NotIncluded++
+			res.NotIncludedKept++
+		default:
+			res.NotIncluded++
+			res.RemovedOutsideSet++
+			removed = append(removed, ReconcileEntry{ID: id, Status: RemovedOutsideSet, Source: r.Source, Row: r.Row})
+		}
+	}
+	res.Entries = append(res.Entries, removed...)
+	return res, nil
+}
+
+// readExportIDs adds the trimmed, non-blank IDs of one export to present and returns
+// its data rows. An export without data rows is refused, as run refuses one: it
+// usually means a failed report, and would make every user look removed.
+func readExportIDs(ctx context.Context, path string, opts ReconcileOptions, present map[string]struct{}) (int, error) {
+	t, err := readers.Open(path, readers.Options{Sheet: opts.Sheet, IDHeader: opts.IDHeader})
+	if err != nil {
+		return 0, err
+	}
+	defer t.Close()
+	n := 0
+	for row, err := range t.Rows() {
+		if err != nil {
+			return 0, err
+		}
+		if row.Num%4096 == 0 && ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		if blankRow(row.Cells) {
+			continue
+		}
+		n++
+		if id := strings.TrimSpace(cellAt(row.Cells, t.IDCol).Text); id != "" {
+			if _, ok := present[id]; !ok {
+				present[strings.Clone(id)] = struct{}{}
+			}
+		}
+	}
+	if n == 0 {
+		return 0, &readers.ParseError{File: path, Msg: "no data rows below the header",
+			Hint: "an empty export usually means the Analytics report failed: run it and export again"}
+	}
+	return n, nil
+}
+
+// sameAsInputs warns about an export that is byte for byte one of the run's inputs:
+// the export read before the job, not one taken after it.
+func sameAsInputs(dir string, exports []string) []string {
+	m, err := writers.ReadManifest(filepath.Join(dir, writers.ManifestName))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, path := range exports {
+		sum, _, err := fileSHA256(path)
+		if err != nil {
+			continue
+		}
+		for _, in := range m.Inputs {
+			if in.SHA256 == sum {
+				out = append(out, fmt.Sprintf("%s is the same file as the run's input %s: reconcile needs an export taken after the Alma job", path, in.Path))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// WriteReconcileReport writes the report as CSV (UTF-8, \n line ends), mode 0600 since
+// it holds IDs (os.CreateTemp makes it so), through a temporary file in the same directory renamed into place, so
+// that a failure never leaves half a report.
+func WriteReconcileReport(path string, res *Reconciliation) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".purgeset-reconcile-*")
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	b := bufio.NewWriter(f)
+	w := csv.NewWriter(b)
+	w.Write(ReconcileHeader)
+	for _, e := range res.Entries {
+		w.Write([]string{e.ID, e.Status, e.Source, strconv.Itoa(e.Row)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+package pipeline
+
+import "syscall"
+
+const mapNoReserve = syscall.MAP_NORESERVE
