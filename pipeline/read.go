@@ -15,11 +15,11 @@ import (
 
 // firstPass is what reading all inputs leaves for the later passes.
 type firstPass struct {
-	inputs    []writers.Input
-	index     *index
-	spill     *spill
-	badPurge  int // rows whose purge date is filled but unreadable
-	idRule    [][numReasons]int // per input: rows excluded by an ID rule
+	inputs   []writers.Input
+	index    *index
+	spill    *spill
+	badPurge int               // rows whose purge date is filled but unreadable
+	idRule   [][numReasons]int // per input: rows excluded by an ID rule
 }
 
 // dateColumn watches one date column of one input for the locale traps of SPEC §4.
