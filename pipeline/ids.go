@@ -47,8 +47,13 @@ func checkID(c readers.Cell, id string, acceptNumeric bool) (Reason, string) {
 
 // malformed says how a text ID looks damaged or like a placeholder, or "".
 func malformed(id string) string {
-	for _, r := range id {
-		if r == utf8.RuneError || unicode.In(r, unicode.Z, unicode.C) {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= utf8.RuneSelf {
+			if hiddenRune(id[i:]) {
+				return "inner white space or an invisible or control character"
+			}
+			break
+		} else if c <= ' ' || c == 0x7f {
 			return "inner white space or an invisible or control character"
 		}
 	}
@@ -63,6 +68,17 @@ func malformed(id string) string {
 		return "a trailing decimal part, as Excel writes numbers: the cell was a number"
 	}
 	return ""
+}
+
+// hiddenRune reports a rune of Unicode category Z (white space) or C (control,
+// format such as U+200B and U+FEFF, unassigned) in s, or invalid UTF-8.
+func hiddenRune(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.In(r, unicode.Z, unicode.C) {
+			return true
+		}
+	}
+	return false
 }
 
 // excelExponent matches ^[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+$.

@@ -120,8 +120,8 @@ func inspectInput(ctx context.Context, path string, opts InspectOptions, all *id
 			in.DateSystem = "1904"
 		}
 	}
-	cols, err := t.ResolveColumns(opts.Columns, []readers.Role{readers.RoleExpiry})
-	if err != nil {
+	cols, colErr := t.ResolveColumns(opts.Columns, []readers.Role{readers.RoleExpiry})
+	if err := colErr; err != nil {
 		in.stop(err)
 		cols = readers.Columns{readers.RoleID: t.IDCol} // inspect the IDs all the same
 	}
@@ -183,7 +183,9 @@ func inspectInput(ctx context.Context, path string, opts InspectOptions, all *id
 		in.stop(&readers.ParseError{File: path, Msg: "no data rows below the header",
 			Hint: "an empty export usually means the Analytics report failed or its filter matched nobody: check the report and export again"})
 	}
-	in.addNotes(cols)
+	if colErr == nil {
+		in.addNotes(cols)
+	}
 	return in, nil
 }
 

@@ -130,7 +130,7 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 	purCol := &dateColumn{header: st.Columns["purge_date"], col: cols.Col(readers.RolePurgeDate)}
 
 	var rec spilled
-	for row, err := range t.Rows() {
+	for row, err := range prefetch(t.Rows()) {
 		if err != nil {
 			return writers.Input{}, err
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 )
 
 // spill keeps the normalised rows between the passes in a private temporary file, so
@@ -51,12 +52,19 @@ func (s *spill) put(r *spilled) error {
 	b = append(b, byte(r.local), byte(r.f.idReason), flags(r))
 	b = binary.AppendVarint(b, int64(r.f.expiry))
 	b = binary.AppendVarint(b, int64(r.f.purge))
-	for _, str := range []string{r.f.id, r.detail, r.f.group, r.f.recordType, r.f.expiryText, r.f.purgeText} {
-		b = appendString(b, str)
-	}
+	strs := [6]string{r.f.id, r.detail, r.f.group, r.f.recordType, r.f.expiryText, r.f.purgeText}
 	b = binary.AppendUvarint(b, uint64(len(r.f.extra)))
+	for _, str := range strs {
+		b = binary.AppendUvarint(b, uint64(len(str)))
+	}
 	for _, str := range r.f.extra {
-		b = appendString(b, str)
+		b = binary.AppendUvarint(b, uint64(len(str)))
+	}
+	for _, str := range strs {
+		b = append(b, str...)
+	}
+	for _, str := range r.f.extra {
+		b = append(b, str...)
 	}
 	s.buf = b
 	s.n++
@@ -76,11 +84,6 @@ func flags(r *spilled) byte {
 		f |= 4
 	}
 	return f
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
 }
 
 // rows replays the spill from the start; each call is a new pass.
@@ -122,13 +125,7 @@ func readSpilled(r *bufio.Reader, rec *spilled) error {
 	rec.local, rec.f.idReason = Reason(head[0]), Reason(head[1])
 	rec.f.expiryOK, rec.f.purgeOK, rec.f.hasRType = head[2]&1 != 0, head[2]&2 != 0, head[2]&4 != 0
 	rec.f.expiry, rec.f.purge = Date(exp), Date(pur)
-	for _, p := range []*string{&rec.f.id, &rec.detail, &rec.f.group, &rec.f.recordType, &rec.f.expiryText, &rec.f.purgeText} {
-		s, err := readString(r)
-		if err != nil {
-			return err
-		}
-		*p = s
-	}
+	// The strings of one row share one allocation: the lengths come first.
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
 		return err
@@ -136,28 +133,35 @@ func readSpilled(r *bufio.Reader, rec *spilled) error {
 	if n > 1<<20 {
 		return errSpill
 	}
-	rec.f.extra = rec.f.extra[:0]
-	for ; n > 0; n-- {
-		s, err := readString(r)
+	var lens [6 + 16]uint64
+	ls := lens[:0]
+	total := uint64(0)
+	for i := 0; i < 6+int(n); i++ {
+		l, err := binary.ReadUvarint(r)
 		if err != nil {
 			return err
 		}
-		rec.f.extra = append(rec.f.extra, s)
+		ls = append(ls, l)
+		total += l
+	}
+	if total > 1<<31 {
+		return errSpill
+	}
+	buf := make([]byte, total)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return err
+	}
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is never written again
+	next := func(i int) string {
+		s := all[:ls[i]]
+		all = all[ls[i]:]
+		return s
+	}
+	rec.f.id, rec.detail, rec.f.group, rec.f.recordType = next(0), next(1), next(2), next(3)
+	rec.f.expiryText, rec.f.purgeText = next(4), next(5)
+	rec.f.extra = rec.f.extra[:0]
+	for i := 0; i < int(n); i++ {
+		rec.f.extra = append(rec.f.extra, next(6+i))
 	}
 	return nil
-}
-
-func readString(r *bufio.Reader) (string, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return "", err
-	}
-	if n > 1<<30 {
-		return "", errSpill
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", err
-	}
-	return string(b), nil
 }

@@ -215,18 +215,10 @@ func (v *Verification) checkDecisions(m *writers.Manifest, rows []writers.Decisi
 		if t == nil {
 			t = &tally{}
 		}
-		if in.Included+in.Excluded != in.DataRows {
-			v.add(mf, "input %s: included %d + excluded %d is not its data_rows %d", in.Path, in.Included, in.Excluded, in.DataRows)
-		}
-		if t.inc+t.exc != in.DataRows {
-			v.add(mf, "input %s: data_rows is %d, but decisions.csv has %d rows from it", in.Path, in.DataRows, t.inc+t.exc)
-		}
-		if t.inc != in.Included {
-			v.add(mf, "input %s: included is %d, but decisions.csv includes %d of its rows", in.Path, in.Included, t.inc)
-		}
-		if t.exc != in.Excluded {
-			v.add(mf, "input %s: excluded is %d, but decisions.csv excludes %d of its rows", in.Path, in.Excluded, t.exc)
-		}
+		v.compare(mf, in.DataRows, in.Included+in.Excluded, "input %s: data_rows is %d, but its included + excluded is %d", in.Path)
+		v.compare(mf, in.DataRows, t.inc+t.exc, "input %s: data_rows is %d, but decisions.csv has %d rows from it", in.Path)
+		v.compare(mf, in.Included, t.inc, "input %s: included is %d, but decisions.csv includes %d of its rows", in.Path)
+		v.compare(mf, in.Excluded, t.exc, "input %s: excluded is %d, but decisions.csv excludes %d of its rows", in.Path)
 	}
 	for _, s := range sources {
 		if !inManifest[s] {
@@ -234,25 +226,21 @@ func (v *Verification) checkDecisions(m *writers.Manifest, rows []writers.Decisi
 		}
 	}
 	c := m.Counts
-	if c.DataRows != len(rows) {
-		v.add(mf, "counts.data_rows is %d, but decisions.csv has %d rows", c.DataRows, len(rows))
-	}
-	if c.DataRows != inputRows {
-		v.add(mf, "counts.data_rows is %d, but the inputs' data_rows add up to %d", c.DataRows, inputRows)
-	}
-	if c.Included+c.Excluded != c.DataRows {
-		v.add(mf, "counts.included %d + counts.excluded %d is not counts.data_rows %d", c.Included, c.Excluded, c.DataRows)
-	}
-	if c.Included != total.inc {
-		v.add(mf, "counts.included is %d, but decisions.csv includes %d rows", c.Included, total.inc)
-	}
-	if c.Excluded != total.exc {
-		v.add(mf, "counts.excluded is %d, but decisions.csv excludes %d rows", c.Excluded, total.exc)
-	}
+	v.compare(mf, c.DataRows, len(rows), "counts.data_rows is %d, but decisions.csv has %d rows")
+	v.compare(mf, c.DataRows, inputRows, "counts.data_rows is %d, but the inputs' data_rows add up to %d")
+	v.compare(mf, c.DataRows, c.Included+c.Excluded, "counts.data_rows is %d, but counts.included + counts.excluded is %d")
+	v.compare(mf, c.Included, total.inc, "counts.included is %d, but decisions.csv includes %d rows")
+	v.compare(mf, c.Excluded, total.exc, "counts.excluded is %d, but decisions.csv excludes %d rows")
 	for _, code := range reasonKeys(byReason, c.ExcludedByReason) {
-		if got, want := byReason[code], c.ExcludedByReason[code]; got != want {
-			v.add(mf, "counts.excluded_by_reason.%s is %d, but decisions.csv excludes %d rows with it", code, want, got)
-		}
+		v.compare(mf, c.ExcludedByReason[code], byReason[code], "counts.excluded_by_reason.%s is %d, but decisions.csv excludes %d rows with it", code)
+	}
+}
+
+// compare adds a finding when a number the manifest gives differs from the one the
+// files hold; format takes the arguments a, then the two numbers.
+func (v *Verification) compare(file string, manifest, files int, format string, a ...any) {
+	if manifest != files {
+		v.add(file, format, append(a, manifest, files)...)
 	}
 }
 
@@ -385,7 +373,7 @@ func (v *Verification) checkSets(dir string, m *writers.Manifest, params map[str
 			v.add(writers.ManifestName, "lists .%s set files, but parameters.set_format is %q", ext, format)
 		}
 		sort.Slice(ps, func(i, j int) bool { return ps[i].num < ps[j].num })
-		pos, complete := 0, true
+		pos, complete, shifted := 0, true, false
 		for i, p := range ps {
 			if p.num != i+1 {
 				v.add(writers.ManifestName, "the .%s set files are not numbered from set-001 without gaps: set-%03d.%s is not listed", ext, i+1, ext)
@@ -408,12 +396,15 @@ func (v *Verification) checkSets(dir string, m *writers.Manifest, params map[str
 			if p.ids == nil || *p.ids != len(ids) {
 				v.add(p.name, "holds %d IDs, but manifest.json says %s", len(ids), count(p.ids))
 			}
+			if split, ok := params["split"].(float64); ok && (len(ids) > int(split) || (i < len(ps)-1 && len(ids) != int(split))) {
+				v.add(p.name, "holds %d IDs, but parameters.split is %d: every part holds that many but the last, which may hold fewer", len(ids), int(split))
+			}
 			for j, id := range ids {
-				if pos < len(included) && complete {
+				if pos < len(included) && !shifted {
 					if r := rows[included[pos]]; id != r.ID {
 						v.add(p.name, "row %d holds another ID than included row %d of decisions.csv (%s row %d): the set must hold the included IDs in order",
 							j+2, pos+1, r.Source, r.Row)
-						complete = false // one shift would make every later ID differ
+						shifted = true // one shift would make every later ID differ
 					}
 				}
 				pos++

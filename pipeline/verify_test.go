@@ -31,9 +31,15 @@ const verifyCSV = hdr +
 // in both formats, split 2, review page and archive, parameters as the CLI records them.
 func makeRunDir(t *testing.T, content string, change func(*Config)) string {
 	t.Helper()
-	cfg := baseConfig(t, writeFile(t, "in.csv", content))
+	return runDirFor(t, writeFile(t, "in.csv", content), change)
+}
+
+// runDirFor is makeRunDir for an input file that exists.
+func runDirFor(t *testing.T, input string, change func(*Config)) string {
+	t.Helper()
+	cfg := baseConfig(t, input)
 	cfg.Output.Set = writers.SetOptions{Format: "both", Header: "USERNAME", Split: 2}
-	cfg.Parameters = map[string]any{"set_format": "both", "set_header": "USERNAME", "no_review": false, "no_archive": false}
+	cfg.Parameters = map[string]any{"set_format": "both", "set_header": "USERNAME", "split": 2, "no_review": false, "no_archive": false}
 	if change != nil {
 		change(&cfg)
 	}
@@ -145,8 +151,11 @@ func TestVerifyCleanRun(t *testing.T) {
 }
 
 func TestVerifyFindsTampering(t *testing.T) {
-	clean := makeRunDir(t, verifyCSV, nil)
-	other := makeRunDir(t, strings.Replace(verifyCSV, "e3,", "x3,", 1), nil)
+	// other differs from clean in one included ID, read from the same path.
+	input := writeFile(t, "in.csv", strings.Replace(verifyCSV, "e3,", "x3,", 1))
+	other := runDirFor(t, input, nil)
+	os.WriteFile(input, []byte(verifyCSV), 0o600)
+	clean := runDirFor(t, input, nil)
 	cases := []struct {
 		name   string
 		tamper func(t *testing.T, dir string)
@@ -198,6 +207,18 @@ func TestVerifyFindsTampering(t *testing.T) {
 			editFile(t, filepath.Join(d, "set-001.txt"), "e1\ne2\n", "e2\ne1\n")
 			rehash(t, d, "set-001.txt")
 		}, "set-001.txt: row 2 holds another ID than included row 1 of decisions.csv"},
+		{"set part short", func(t *testing.T, d string) {
+			editFile(t, filepath.Join(d, "set-001.txt"), "e1\ne2\n", "e1\n")
+			rehash(t, d, "set-001.txt")
+			m, _ := writers.ReadManifest(filepath.Join(d, writers.ManifestName))
+			for i := range m.Outputs {
+				if m.Outputs[i].Name == "set-001.txt" {
+					n := 1
+					m.Outputs[i].IDs = &n
+				}
+			}
+			writeManifest(t, d, m)
+		}, "set-001.txt: holds 1 IDs, but parameters.split is 2"},
 		{"set header", func(t *testing.T, d string) {
 			editFile(t, filepath.Join(d, "set-003.txt"), "USERNAME\n", "Primary ID\n")
 			rehash(t, d, "set-003.txt")
@@ -266,7 +287,8 @@ func TestVerifyRehashedEditsAreCaughtByContent(t *testing.T) {
 	for _, want := range []string{
 		"decisions.csv: line 2 (",
 		"decision excluded with reason expired",
-		"the .txt set files hold 5 IDs, but decisions.csv includes 4 rows",
+		"set-003.txt: the .txt set files hold 5 IDs, but decisions.csv includes 4 rows",
+		"set-001.txt: row 2 holds another ID than included row 1 of decisions.csv (",
 		"manifest.json: counts.included is 5, but decisions.csv includes 4 rows",
 	} {
 		if !strings.Contains(joined, want) {
