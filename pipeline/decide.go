@@ -1,20 +1,21 @@
 package pipeline
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
 // rules holds what the row-local rules need (SPEC §3.1 from protected on).
 type rules struct {
 	cutoff      Date
+	cutoffText  string
 	groups      map[string]bool // nil: every group is eligible
 	recordTypes []string
 	protect     map[string]string // ID → protect list it came from
 }
 
 func newRules(cfg Config, protect map[string]string) *rules {
-	r := &rules{cutoff: cfg.Cutoff, recordTypes: cfg.RecordTypes, protect: protect}
+	r := &rules{cutoff: cfg.Cutoff, cutoffText: cfg.Cutoff.String(), recordTypes: cfg.RecordTypes, protect: protect}
 	if !cfg.AllGroups {
 		r.groups = map[string]bool{}
 		for _, g := range cfg.Groups {
@@ -35,22 +36,22 @@ func (r *rules) local(f *fields) (Reason, string) {
 		if f.recordType == "" {
 			return RecordType, "record type is blank"
 		}
-		return RecordType, fmt.Sprintf("record type %q is not eligible", f.recordType)
+		return RecordType, "record type " + strconv.Quote(f.recordType) + " is not eligible"
 	}
 	if r.groups != nil && !r.groups[f.group] {
 		if f.group == "" {
 			return GroupNotSelected, "user group is blank"
 		}
-		return GroupNotSelected, fmt.Sprintf("user group %q is not selected", f.group)
+		return GroupNotSelected, "user group " + strconv.Quote(f.group) + " is not selected"
 	}
 	if f.expiryText == "" {
 		return MissingExpiry, ""
 	}
 	if f.expiryBad != dateOK {
-		return BadDate, fmt.Sprintf("expiry %q is %s", f.expiryText, f.expiryBad)
+		return BadDate, "expiry " + strconv.Quote(f.expiryText) + " is " + string(f.expiryBad)
 	}
 	if f.expiry >= r.cutoff {
-		return NotExpired, fmt.Sprintf("expiry %s is on or after the cutoff %s", f.expiry, r.cutoff)
+		return NotExpired, "expiry " + f.expiry.String() + " is on or after the cutoff " + r.cutoffText
 	}
 	return Expired, ""
 }

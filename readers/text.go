@@ -12,11 +12,15 @@ import (
 	"strings"
 )
 
-// maxLine bounds one physical line, so a damaged file (a lost quote, a binary blob)
+// maxLine bounds one physical line and one row (a record whose quoted value spans
+// lines), so a damaged file (a lost quote, a binary blob)
 // fails with a message instead of buffering gigabytes.
 const maxLine = 16 << 20
 
 var errLineTooLong = errors.New("line too long")
+
+// textBuffer is the buffer between the decoding layers and encoding/csv.
+const textBuffer = 256 << 10
 
 // textSource reads delimited UTF-8 or UTF-16 text with encoding/csv (RFC 4180:
 // quoting, embedded newlines, CRLF).
@@ -47,7 +51,7 @@ func openText(f *os.File, name string, head []byte, opts Options) (*textSource, 
 		}
 	}
 	ll := &lineLimit{r: r}
-	br := bufio.NewReaderSize(ll, 256<<10)
+	br := bufio.NewReaderSize(ll, textBuffer)
 	peek, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		// Damage within the first 64 KiB (bad UTF-16, a huge line) is reported by Rows,
@@ -149,6 +153,7 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 				}
 				cells = append(cells, Cell{Text: f})
 			}
+			s.ll.recStart = s.csv.InputOffset() // the next record starts here
 			if !yield(Row{Num: row, Cells: cells}, nil) {
 				return
 			}
@@ -190,20 +195,24 @@ func textErr(name string, row int, err error) error {
 		return &ParseError{File: name, Row: row, Msg: "invalid UTF-16 (an unpaired surrogate or an odd number of bytes)",
 			Hint: "the file is damaged or cut off: export it again"}
 	case errors.Is(err, errLineTooLong):
-		return &ParseError{File: name, Row: row, Msg: fmt.Sprintf("a line longer than %d MiB", maxLine>>20),
-			Hint: "this is not a user export, which has one short line per user: check the file, or export it again"}
+		return &ParseError{File: name, Row: row, Msg: fmt.Sprintf("a line or row longer than %d MiB", maxLine>>20),
+			Hint: "this is not a user export, or a quote (\") was lost and the rest of the file became one value: check the row, or export it again"}
 	case errors.As(err, &pe):
 		return &ParseError{File: name, Row: row, Msg: pe.Err.Error(), Hint: "export it again"}
 	}
 	return fmt.Errorf("read %s: %w", name, err)
 }
 
-// lineLimit fails once a physical line grows past maxLine bytes. It also counts the
-// line ends that went through it.
+// lineLimit fails once a physical line grows past maxLine bytes, or once it has read
+// more than maxLine bytes (plus what a bufio.Reader reads ahead) past recStart, where
+// Rows says the record being parsed starts: encoding/csv would otherwise hold the rest
+// of the file in memory after a lost quote. It also counts the line ends it read.
 type lineLimit struct {
-	r     io.Reader
-	run   int
-	lines int
+	r        io.Reader
+	run      int
+	lines    int
+	read     int64
+	recStart int64
 }
 
 func (l *lineLimit) Read(p []byte) (int, error) {
@@ -219,7 +228,8 @@ func (l *lineLimit) Read(p []byte) (int, error) {
 		l.run = 0
 		chunk = chunk[i+1:]
 	}
-	if l.run > maxLine {
+	l.read += int64(n)
+	if l.run > maxLine || l.read-l.recStart > maxLine+textBuffer {
 		return n, errLineTooLong
 	}
 	return n, err

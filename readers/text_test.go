@@ -478,10 +478,16 @@ func TestTextErrors(t *testing.T) {
 		{name: "UTF-16 unpaired high surrogate", in: highAlone, row: 3, msg: "invalid UTF-16"},
 		{name: "UTF-16 lone low surrogate", in: lowAlone, row: 2, msg: "invalid UTF-16"},
 		{name: "UTF-16 high surrogate at the end", in: highAtEOF, row: 3, msg: "invalid UTF-16"},
-		{name: "17 MiB single line", in: big("", 17<<20), row: 1, msg: "a line longer than 16 MiB"},
-		{name: "17 MiB line after rows", in: big("USERNAME,Expiry Date\nj1,2021-05-31\n\n", 17<<20), row: 4, msg: "a line longer than 16 MiB"},
+		{name: "17 MiB single line", in: big("", 17<<20), row: 1, msg: "longer than 16 MiB"},
+		{name: "17 MiB line after rows", in: big("USERNAME,Expiry Date\nj1,2021-05-31\n\n", 17<<20), row: 4, msg: "longer than 16 MiB"},
 		{name: "17 MiB UTF-16 line", in: append(le("USERNAME\tExpiry Date\r\n"), bytes.Repeat([]byte{'y', 0}, 17<<20)...),
-			row: 2, msg: "a line longer than 16 MiB"},
+			row: 2, msg: "longer than 16 MiB"},
+		// A lost quote makes the rest of the file one value of short lines: the row
+		// limit stops it, instead of encoding/csv holding the whole file in memory.
+		{name: "lost quote in a big CSV", in: []byte("USERNAME,Name\nj1,Doe\nj2,\"Smith, Robert\n" + strings.Repeat("j3,Doe\n", 17<<20/7)),
+			row: 3, msg: "longer than 16 MiB"},
+		{name: "lost quote in big tab-delimited text", in: []byte("USERNAME\tName\n\nj2\t\"Bob\n" + strings.Repeat("j3\tDoe\n", 17<<20/7)),
+			row: 3, msg: "longer than 16 MiB"},
 		{name: "tab-delimited field spanning lines", in: []byte("USERNAME\tName\tExpiry Date\nj1\tx\t2021-05-31\n\nj2\t\"Doe\n\nj3\tx\t2021-05-31\n"),
 			row: 4, msg: "field 2 spans several lines in tab-delimited text"},
 		{name: "CR-only line ends", in: []byte("USERNAME,Expiry Date\rj1,2021-05-31\rj2,2021-05-31\r"), msg: "carriage return (CR) alone"},
@@ -520,6 +526,32 @@ func TestTextErrors(t *testing.T) {
 				t.Errorf("NoHeader = %v, want %v", pe.NoHeader, tt.noHeader)
 			}
 		})
+	}
+}
+
+// The row limit is per row: a file of many short rows reads to the end, however long.
+func TestTextManyRowsPastTheLimit(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("USERNAME,Note\n")
+	n := 0
+	for b.Len() < 20<<20 {
+		n++
+		fmt.Fprintf(&b, "j%07d,\"two\nlines\"\n", n)
+	}
+	tab, err := Open(txtWrite(t, txtName, b.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	rows, last := 0, 0
+	for r, err := range tab.Rows() {
+		if err != nil {
+			t.Fatalf("after %d rows: %v", rows, err)
+		}
+		rows, last = rows+1, r.Num
+	}
+	if rows != n || last != n+1 {
+		t.Errorf("%d rows, the last numbered %d; want %d and %d", rows, last, n, n+1)
 	}
 }
 

@@ -338,10 +338,8 @@ func (b *sheetBuilder) parseSheet(sc *xmlScanner, emit func(Row) bool) error {
 // cellAttrs reads the attributes r, s and t of <c> in one pass and starts the cell.
 func (b *sheetBuilder) cellAttrs(sc *xmlScanner) error {
 	var (
-		ref, s, t   []byte
-		hasR, hasS  bool
-		seenT       bool
-		decodeCount int
+		ref, s, t         []byte
+		hasR, hasS, seenT bool
 	)
 	for i, a := range sc.attrs {
 		name := sc.buf[a.ns:a.ne]
@@ -367,7 +365,6 @@ func (b *sheetBuilder) cellAttrs(sc *xmlScanner) error {
 				return err
 			}
 			v = append([]byte(nil), dv...)
-			decodeCount++
 		}
 		*dst = v
 	}

@@ -61,8 +61,8 @@ func (s *xmlScanner) addText(seg []byte, cont, cdata bool) error {
 				return syntaxErr("invalid character entity (no semicolon)")
 			}
 			r, ok := entityRune(seg[i+1 : i+j])
-			if !ok {
-				return syntaxErr("invalid character entity %q", seg[i:i+j+1])
+			if !ok { // not quoted: it may be part of a name
+				return syntaxErr("invalid character entity (only &amp; &lt; &gt; &quot; &apos; and &#N; exist)")
 			}
 			s.text = utf8.AppendRune(s.text, r)
 			i += j + 1

@@ -234,10 +234,10 @@ func parseSharedStrings(sc *xmlScanner) ([]string, error) {
 			}
 			return out, nil
 		case tokStart:
-			local := string(localName(sc.name))
+			local := localName(sc.name)
 			switch d := sc.depth(); {
 			case d == 1:
-				if local != "sst" {
+				if string(local) != "sst" {
 					return nil, syntaxErr("root element <%s>, want <sst>", local)
 				}
 				sawRoot = true
@@ -246,13 +246,13 @@ func parseSharedStrings(sc *xmlScanner) ([]string, error) {
 						out = make([]string, 0, min(c, 1<<20))
 					}
 				}
-			case d == depthSI && local == "si":
+			case d == depthSI && string(local) == "si":
 				inSI, text = true, text[:0]
-			case d == depthT && inSI && capturing == 0 && local == "t":
+			case d == depthT && inSI && capturing == 0 && string(local) == "t":
 				sc.capture, sc.text, capturing = true, text, d
-			case d == depthRun && inSI && local == "r":
+			case d == depthRun && inSI && string(local) == "r":
 				inRun = true
-			case d == depthRT && inRun && capturing == 0 && local == "t":
+			case d == depthRT && inRun && capturing == 0 && string(local) == "t":
 				sc.capture, sc.text, capturing = true, text, d
 			}
 		case tokEnd:

@@ -74,7 +74,9 @@ run directory, 5 IDs removed outside the set.`,
 			for _, w := range res.Warnings {
 				a.log.Warn().Msg(w)
 			}
-			a.printReconcile(res, report)
+			if !a.quiet {
+				a.printReconcile(res, report)
+			}
 			if res.RemovedOutsideSet > 0 {
 				return mismatchError{fmt.Sprintf("%d IDs that were not in the set are gone from the fresh export (removed outside this set): they are listed in %s; find out what removed them",
 					res.RemovedOutsideSet, report)}
