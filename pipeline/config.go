@@ -26,6 +26,7 @@ type Config struct {
 	Output Output // how and where to write; unused on a dry run
 	// Parameters is every option as the user set it, recorded in the manifest.
 	Parameters any
-	// Progress, when set, is told how many input bytes were read (for a progress bar).
-	Progress func(done, total int64)
+	// Progress, when set, is told now and then how far reading an input is: data rows so
+	// far, and bytes read of total bytes (total is 0 when the format cannot tell).
+	Progress func(input string, rows, done, total int64)
 }

@@ -134,8 +134,14 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		if err != nil {
 			return writers.Input{}, err
 		}
-		if row.Num%4096 == 0 && ctx.Err() != nil {
-			return writers.Input{}, ctx.Err()
+		if row.Num%4096 == 0 {
+			if ctx.Err() != nil {
+				return writers.Input{}, ctx.Err()
+			}
+			if cfg.Progress != nil {
+				done, total := t.Progress()
+				cfg.Progress(path, int64(st.DataRows), done, total)
+			}
 		}
 		if blankRow(row.Cells) {
 			st.BlankRows++

@@ -434,13 +434,9 @@ func TestTextResolveColumns(t *testing.T) {
 // ---- input errors ----
 
 func TestTextErrors(t *testing.T) {
-	big := func(prefix string, n int) []byte { // prefix, then n bytes without a line end
-		b := make([]byte, len(prefix)+n)
-		copy(b, prefix)
-		for i := len(prefix); i < len(b); i++ {
-			b[i] = 'x'
-		}
-		return b
+	// Big inputs are made when their case runs: prefix, then n bytes without a line end.
+	big := func(prefix string, n int) func() []byte {
+		return func() []byte { return append([]byte(prefix), bytes.Repeat([]byte{'x'}, n)...) }
 	}
 	highAlone := append(le("USERNAME\tExpiry Date\r\nj1\t2021-05-31\r\nj"), 0x3D, 0xD8, 'x', 0)
 	lowAlone := append(le("USERNAME\tExpiry Date\r\nj"), 0x00, 0xDC)
@@ -448,6 +444,7 @@ func TestTextErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       []byte
+		big      func() []byte // instead of in
 		opts     Options
 		row      int
 		msg      string
@@ -478,16 +475,18 @@ func TestTextErrors(t *testing.T) {
 		{name: "UTF-16 unpaired high surrogate", in: highAlone, row: 3, msg: "invalid UTF-16"},
 		{name: "UTF-16 lone low surrogate", in: lowAlone, row: 2, msg: "invalid UTF-16"},
 		{name: "UTF-16 high surrogate at the end", in: highAtEOF, row: 3, msg: "invalid UTF-16"},
-		{name: "17 MiB single line", in: big("", 17<<20), row: 1, msg: "longer than 16 MiB"},
-		{name: "17 MiB line after rows", in: big("USERNAME,Expiry Date\nj1,2021-05-31\n\n", 17<<20), row: 4, msg: "longer than 16 MiB"},
-		{name: "17 MiB UTF-16 line", in: append(le("USERNAME\tExpiry Date\r\n"), bytes.Repeat([]byte{'y', 0}, 17<<20)...),
+		{name: "17 MiB single line", big: big("", 17<<20), row: 1, msg: "longer than 16 MiB"},
+		{name: "17 MiB line after rows", big: big("USERNAME,Expiry Date\nj1,2021-05-31\n\n", 17<<20), row: 4, msg: "longer than 16 MiB"},
+		{name: "17 MiB UTF-16 line", big: func() []byte { return append(le("USERNAME\tExpiry Date\r\n"), bytes.Repeat([]byte{'y', 0}, 17<<20)...) },
 			row: 2, msg: "longer than 16 MiB"},
 		// A lost quote makes the rest of the file one value of short lines: the row
 		// limit stops it, instead of encoding/csv holding the whole file in memory.
-		{name: "lost quote in a big CSV", in: []byte("USERNAME,Name\nj1,Doe\nj2,\"Smith, Robert\n" + strings.Repeat("j3,Doe\n", 17<<20/7)),
-			row: 3, msg: "longer than 16 MiB"},
-		{name: "lost quote in big tab-delimited text", in: []byte("USERNAME\tName\n\nj2\t\"Bob\n" + strings.Repeat("j3\tDoe\n", 17<<20/7)),
-			row: 3, msg: "longer than 16 MiB"},
+		{name: "lost quote in a big CSV", row: 3, msg: "longer than 16 MiB", big: func() []byte {
+			return []byte("USERNAME,Name\nj1,Doe\nj2,\"Smith, Robert\n" + strings.Repeat("j3,Doe\n", 17<<20/7))
+		}},
+		{name: "lost quote in big tab-delimited text", row: 3, msg: "longer than 16 MiB", big: func() []byte {
+			return []byte("USERNAME\tName\n\nj2\t\"Bob\n" + strings.Repeat("j3\tDoe\n", 17<<20/7))
+		}},
 		{name: "tab-delimited field spanning lines", in: []byte("USERNAME\tName\tExpiry Date\nj1\tx\t2021-05-31\n\nj2\t\"Doe\n\nj3\tx\t2021-05-31\n"),
 			row: 4, msg: "field 2 spans several lines in tab-delimited text"},
 		{name: "CR-only line ends", in: []byte("USERNAME,Expiry Date\rj1,2021-05-31\rj2,2021-05-31\r"), msg: "carriage return (CR) alone"},
@@ -509,7 +508,11 @@ func TestTextErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := txtWrite(t, txtName, tt.in)
+			in := tt.in
+			if tt.big != nil {
+				in = tt.big()
+			}
+			path := txtWrite(t, txtName, in)
 			var err error
 			file := path // Open names the file by its path as given
 			if tt.opts.Plain {

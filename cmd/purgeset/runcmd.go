@@ -88,7 +88,10 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 		}
 	}
 	a.log.Info().Int("inputs", len(cfg.Inputs)).Bool("dry_run", opts.DryRun).Msg("reading inputs")
+	var finish func()
+	cfg.Progress, finish = a.newProgress()
 	sum, err := pipeline.Run(cmd.Context(), cfg)
+	finish()
 	if err != nil {
 		if sum != nil {
 			a.printSummary(sum, opts, true)
