@@ -82,6 +82,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root := app.rootCommand()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("interrupted: stopped before anything was written; temporary files were removed (%w)", err)
+	}
 	if err != nil && !errors.As(err, new(reported)) {
 		app.logError(err)
 	}
