@@ -41,7 +41,7 @@ func writeXLSX(t *testing.T, rows [][]any, dateCols ...int) string {
 func TestNumericID(t *testing.T) {
 	in := writeXLSX(t, [][]any{
 		{"Primary Identifier", "User Group", "Expiry Date"},
-		{123456, "Alumni", 43831.0},   // a number ID, expiry 2020-01-01
+		{123456, "Alumni", 43831.0},     // a number ID, expiry 2020-01-01
 		{"00123456", "Alumni", 43831.0}, // the text ID whose zeros the number lost
 		{1.23456789012e11, "Alumni", 43831.0},
 	}, 3)

@@ -44,8 +44,8 @@ func txtUTF16(s string, bigEndian, bom bool) []byte {
 	return b
 }
 
-func le(s string) []byte { return txtUTF16(s, false, true) }
-func be(s string) []byte { return txtUTF16(s, true, true) }
+func txtLE(s string) []byte { return txtUTF16(s, false, true) }
+func txtBE(s string) []byte { return txtUTF16(s, true, true) }
 
 // txtRows shows rows one a line: the row number, then each cell quoted.
 func txtRows(rows []Row) string {
@@ -161,12 +161,12 @@ func TestTextRows(t *testing.T) {
 			want: txtLines(`1: "USERNAME" "Expiry Date"`, `2: "jdoe" "2021-05-31"`),
 		},
 		{
-			name: "utf-16le with BOM, tabs, CRLF", in: le("Primary Identifier\tExpiry Date\r\nj\u00f6rg\t2021-05-31\r\n"),
+			name: "utf-16le with BOM, tabs, CRLF", in: txtLE("Primary Identifier\tExpiry Date\r\nj\u00f6rg\t2021-05-31\r\n"),
 			encoding: "utf-16le", delimiter: "\t",
 			want: txtLines(`1: "Primary Identifier" "Expiry Date"`, `2: "jörg" "2021-05-31"`),
 		},
 		{
-			name: "utf-16be with BOM, tabs, LF", in: be("Primary Identifier\tExpiry Date\n\U0001F600x\t2021-05-31\n"),
+			name: "utf-16be with BOM, tabs, LF", in: txtBE("Primary Identifier\tExpiry Date\n\U0001F600x\t2021-05-31\n"),
 			encoding: "utf-16be", delimiter: "\t",
 			want: txtLines(`1: "Primary Identifier" "Expiry Date"`, `2: "😀x" "2021-05-31"`),
 		},
@@ -309,7 +309,7 @@ func TestTextOpenHeader(t *testing.T) {
 			rows: txtLines(`5: "j1" "Alumni" "2021-05-31"`, `6:`, `7: "j2" "Alumni" "2021-05-31"`),
 		},
 		{
-			name: "utf-16 title rows", in: le("Report\r\n\r\nPrimary ID\tExpiry Date\r\nj1\t2021-05-31\r\n"),
+			name: "utf-16 title rows", in: txtLE("Report\r\n\r\nPrimary ID\tExpiry Date\r\nj1\t2021-05-31\r\n"),
 			headerRow: 3, preamble: 2, header: "Primary ID|Expiry Date", rows: txtLines(`4: "j1" "2021-05-31"`),
 		},
 		{
@@ -438,9 +438,9 @@ func TestTextErrors(t *testing.T) {
 	big := func(prefix string, n int) func() []byte {
 		return func() []byte { return append([]byte(prefix), bytes.Repeat([]byte{'x'}, n)...) }
 	}
-	highAlone := append(le("USERNAME\tExpiry Date\r\nj1\t2021-05-31\r\nj"), 0x3D, 0xD8, 'x', 0)
-	lowAlone := append(le("USERNAME\tExpiry Date\r\nj"), 0x00, 0xDC)
-	highAtEOF := append(le("USERNAME\tExpiry Date\r\n\r\nj1"), 0x3D, 0xD8)
+	highAlone := append(txtLE("USERNAME\tExpiry Date\r\nj1\t2021-05-31\r\nj"), 0x3D, 0xD8, 'x', 0)
+	lowAlone := append(txtLE("USERNAME\tExpiry Date\r\nj"), 0x00, 0xDC)
+	highAtEOF := append(txtLE("USERNAME\tExpiry Date\r\n\r\nj1"), 0x3D, 0xD8)
 	tests := []struct {
 		name     string
 		in       []byte
@@ -470,15 +470,16 @@ func TestTextErrors(t *testing.T) {
 			msg: "UTF-16 text without a byte-order mark"},
 		{name: "UTF-16BE without BOM", in: txtUTF16("USERNAME\tExpiry Date\r\nj1\t2021-05-31\r\n", true, false),
 			msg: "UTF-16 text without a byte-order mark"},
-		{name: "UTF-16 odd byte count", in: append(le("USERNAME\tExpiry Date\r\nj1\t2021-05-31\r\n"), 'x'), row: 3, msg: "invalid UTF-16"},
+		{name: "UTF-16 odd byte count", in: append(txtLE("USERNAME\tExpiry Date\r\nj1\t2021-05-31\r\n"), 'x'), row: 3, msg: "invalid UTF-16"},
 		{name: "UTF-16 odd byte count, one byte", in: []byte{0xFF, 0xFE, 'x'}, row: 1, msg: "invalid UTF-16"},
 		{name: "UTF-16 unpaired high surrogate", in: highAlone, row: 3, msg: "invalid UTF-16"},
 		{name: "UTF-16 lone low surrogate", in: lowAlone, row: 2, msg: "invalid UTF-16"},
 		{name: "UTF-16 high surrogate at the end", in: highAtEOF, row: 3, msg: "invalid UTF-16"},
 		{name: "17 MiB single line", big: big("", 17<<20), row: 1, msg: "longer than 16 MiB"},
 		{name: "17 MiB line after rows", big: big("USERNAME,Expiry Date\nj1,2021-05-31\n\n", 17<<20), row: 4, msg: "longer than 16 MiB"},
-		{name: "17 MiB UTF-16 line", big: func() []byte { return append(le("USERNAME\tExpiry Date\r\n"), bytes.Repeat([]byte{'y', 0}, 17<<20)...) },
-			row: 2, msg: "longer than 16 MiB"},
+		{name: "17 MiB UTF-16 line", row: 2, msg: "longer than 16 MiB", big: func() []byte {
+			return append(txtLE("USERNAME\tExpiry Date\r\n"), bytes.Repeat([]byte{'y', 0}, 17<<20)...)
+		}},
 		// A lost quote makes the rest of the file one value of short lines: the row
 		// limit stops it, instead of encoding/csv holding the whole file in memory.
 		{name: "lost quote in a big CSV", row: 3, msg: "longer than 16 MiB", big: func() []byte {
