@@ -49,6 +49,9 @@ func dateCell(c readers.Cell, date1904 bool, order DateOrder) (text string, d Da
 	case readers.KindNumber:
 		return text, 0, "a number in a cell without a date format"
 	}
+	if c.Kind == readers.KindError {
+		return text, 0, "an error cell, not a date"
+	}
 	return text, 0, "a " + dateProblem(c.Kind.String()) + " cell, not a date"
 }
 

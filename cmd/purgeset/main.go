@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/purgeset/purgeset/pipeline"
@@ -54,6 +55,22 @@ type reported struct{ err error }
 func (e reported) Error() string { return e.err.Error() }
 func (e reported) Unwrap() error { return e.err }
 
+// cobraUsage recognises cobra's own command-line errors, which it does not type:
+// an unknown command or a wrong number of arguments is a usage error (exit 2).
+func cobraUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return false
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command ", "accepts ", "requires at least ", "requires at most ", "accepts between ", "invalid argument "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // exitCode is the one place where an error becomes an exit code.
 func exitCode(err error) int {
 	var usage usageError
@@ -82,6 +99,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root := app.rootCommand()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if err != nil && cobraUsage(err) {
+		err = usageError{err}
+	}
 	if errors.Is(err, context.Canceled) {
 		err = fmt.Errorf("interrupted: stopped before anything was written; temporary files were removed (%w)", err)
 	}
