@@ -94,16 +94,27 @@ func (w *SetWriter) writeXLSX(name string, ids []string) error {
 	x := excelize.NewFile()
 	defer x.Close()
 	sheet := x.GetSheetName(0)
+	// Number format 49 is Excel's "Text" (@): a person who opens the file and edits a
+	// cell keeps text, so 00123 cannot turn into 123 on the way to Alma.
+	text, err := x.NewStyle(&excelize.Style{NumFmt: 49})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	sw, err := x.NewStreamWriter(sheet)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	if err := sw.SetRow("A1", []any{w.opts.Header}); err != nil {
+	if err := sw.SetColWidth(1, 1, 24); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	row := []any{""}
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: text, Value: w.opts.Header}}); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	cellv := excelize.Cell{StyleID: text}
+	row := []any{nil}
 	for i, id := range ids {
-		row[0] = id
+		cellv.Value = id
+		row[0] = cellv
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, row); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
