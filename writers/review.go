@@ -263,7 +263,11 @@ func parameterRows(p any) ([]keyValue, error) {
 	}
 	var rows []keyValue
 	for _, k := range sortedKeys(obj) {
-		if s := parameterText(obj[k]); s != "" {
+		s := parameterText(obj[k])
+		if strings.HasPrefix(k, "max_") && s == "-1" {
+			s = "off (no safety limit)" // the CLI records a disabled limit as -1
+		}
+		if s != "" {
 			rows = append(rows, keyValue{k, s})
 		}
 	}
