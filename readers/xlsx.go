@@ -24,7 +24,7 @@ var oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 func IsOLE(head []byte) bool { return bytes.HasPrefix(head, oleSignature) }
 
 const (
-	hintExportAgain = "export it again from Alma Analytics (a download cut short gives this), or open it in Excel and save it again"
+	hintExportAgain = "export it again from Alma Analytics (a download cut short gives this); do not repair it by re-saving in Excel, which changes IDs and dates"
 	hintSaveXLSX    = "export the report again as Excel (.xlsx), or open the file and save it as Excel Workbook (.xlsx)"
 	msgCorruptZip   = "the file is not a readable XLSX workbook (truncated or corrupt zip)"
 )

@@ -62,7 +62,7 @@ func (b *sheetBuilder) fail(cell, msg, hint string) error {
 	return &ParseError{File: b.file, Row: row, Cell: cell, Msg: msg, Hint: hint}
 }
 
-const hintDamaged = "the file is damaged: export it again from Alma Analytics, or open it in Excel and save it again"
+const hintDamaged = "the file is damaged: export it again from Alma Analytics (re-saving it in Excel changes IDs and dates)"
 
 // malformed reports a well-formedness problem with the row number reached.
 func (b *sheetBuilder) malformed(err error) error {

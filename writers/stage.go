@@ -154,23 +154,46 @@ func (s *Stage) Outputs() []Output {
 	return out
 }
 
-// Commit moves the staged files into the output directory. Old purgeset files there
-// are removed first (manifest.json before anything else, so that no directory ever has
-// a manifest describing other files); files purgeset did not write are not touched.
-func (s *Stage) Commit() error {
+// Commit moves the staged files into the output directory, manifest.json last, so a
+// directory with a manifest always holds a complete run. Old purgeset files there (a
+// --force run) are first moved aside into the stage, manifest first, and put back if
+// any move fails: a failed commit leaves the directory as it was. Files purgeset did
+// not write are never touched.
+func (s *Stage) Commit() (err error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("read output directory: %w", err)
 	}
-	if err := removeIfExists(filepath.Join(s.dir, ManifestName)); err != nil {
-		return err
+	aside := filepath.Join(s.tmp, ".replaced")
+	if err := os.Mkdir(aside, 0o700); err != nil {
+		return fmt.Errorf("create staging directory: %w", err)
 	}
+	var movedAside, placed []string
+	committed := false
+	defer func() {
+		if err == nil || committed {
+			return
+		}
+		for _, n := range placed {
+			os.Rename(filepath.Join(s.dir, n), filepath.Join(s.tmp, n))
+		}
+		for _, n := range movedAside {
+			os.Rename(filepath.Join(aside, n), filepath.Join(s.dir, n))
+		}
+		syncDir(s.dir)
+	}()
+	old := []string{}
 	for _, e := range entries {
 		if IsOwnFile(e.Name()) && !e.IsDir() {
-			if err := removeIfExists(filepath.Join(s.dir, e.Name())); err != nil {
-				return err
-			}
+			old = append(old, e.Name())
 		}
+	}
+	sort.Slice(old, func(i, j int) bool { return old[i] == ManifestName && old[j] != ManifestName })
+	for _, n := range old {
+		if err := os.Rename(filepath.Join(s.dir, n), filepath.Join(aside, n)); err != nil {
+			return fmt.Errorf("move the earlier %s aside: %w", n, err)
+		}
+		movedAside = append(movedAside, n)
 	}
 	var manifest bool
 	for _, o := range s.Outputs() {
@@ -178,24 +201,29 @@ func (s *Stage) Commit() error {
 			manifest = true
 			continue
 		}
-		if err := os.Rename(filepath.Join(s.tmp, o.Name), filepath.Join(s.dir, o.Name)); err != nil {
+		if err := rename(filepath.Join(s.tmp, o.Name), filepath.Join(s.dir, o.Name)); err != nil {
 			return fmt.Errorf("move %s into place: %w", o.Name, err)
 		}
+		placed = append(placed, o.Name)
 	}
 	if err := syncDir(s.dir); err != nil {
 		return err
 	}
 	if manifest {
-		if err := os.Rename(filepath.Join(s.tmp, ManifestName), filepath.Join(s.dir, ManifestName)); err != nil {
+		if err := rename(filepath.Join(s.tmp, ManifestName), filepath.Join(s.dir, ManifestName)); err != nil {
 			return fmt.Errorf("move %s into place: %w", ManifestName, err)
 		}
 	}
-	if err := os.Remove(s.tmp); err != nil {
-		return fmt.Errorf("remove staging directory: %w", err)
-	}
+	committed = true
 	s.finished = true
+	if err := os.RemoveAll(s.tmp); err != nil {
+		return fmt.Errorf("the run is complete, but its staging directory %s could not be removed (it holds the replaced files): %w", s.tmp, err)
+	}
 	return syncDir(s.dir)
 }
+
+// rename is os.Rename; tests replace it to fail a move midway.
+var rename = os.Rename
 
 // Abort removes the stage, and the output directory when this run created it. It is
 // safe to call after Commit, and more than once.

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/readers"
 )
 
@@ -61,15 +62,60 @@ Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log debug messages too (the only level that may show IDs)")
 	pf.StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	pf.MarkHidden("cpuprofile")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(a.flagError)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.AddCommand(a.runCommand(), a.versionCommand(), a.inspectCommand(), a.verifyCommand(), a.diffCommand(), a.reconcileCommand())
 	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+		c.SetFlagErrorFunc(a.flagError)
 	}
 	root.SuggestionsMinimumDistance = 2
+	// cobra's own help and completion commands print help and exit 0 for a topic or
+	// shell they do not know; a typo in a batch script should fail (exit 2).
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			target, _, err := root.Find(args)
+			if err != nil || (len(args) > 0 && target == root) {
+				return usagef("no help topic %q; see purgeset --help for the commands", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag() // as `CMD --help` shows it
+			return target.Help()
+		},
+	})
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.NoArgs // an unknown shell is an unknown command (exit 2)
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 	return root
+}
+
+// presetLog applies --log-format, --quiet and --verbose from the raw arguments before
+// cobra parses anything: errors cobra finds first (an unknown command, a missing
+// argument) must still be logged the way a batch job asked for.
+func (a *app) presetLog(args []string) {
+	for i, arg := range args {
+		switch {
+		case arg == "--":
+			return
+		case arg == "--log-format" && i+1 < len(args):
+			a.logFormat = args[i+1]
+		case strings.HasPrefix(arg, "--log-format="):
+			a.logFormat = strings.TrimPrefix(arg, "--log-format=")
+		case arg == "--quiet" || arg == "-q":
+			a.quiet = true
+		case arg == "--verbose" || arg == "-v":
+			a.verbose = true
+		}
+	}
+	if a.setupLog() != nil {
+		a.logFormat, a.quiet, a.verbose = "console", false, false
+		a.setupLog()
+	}
 }
 
 func (a *app) setupLog() error {
@@ -115,6 +161,10 @@ func (a *app) logError(err error) {
 		if pe.Row > 0 {
 			ev = ev.Int("row", pe.Row)
 		}
+	}
+	var safety *pipeline.SafetyError
+	if errors.As(err, &safety) {
+		ev = ev.Int("included", safety.Included).Int("data_rows", safety.DataRows).Str("limit_flag", safety.Flag).Str("limit", safety.Limit)
 	}
 	ev.Msg(msg)
 }

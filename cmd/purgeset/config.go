@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -20,14 +21,23 @@ func loadConfig(path string, o *runOptions) error {
 	}
 	md, err := toml.Decode(string(b), o)
 	if err != nil {
-		return usagef("--config %s: %v", path, err)
+		hint := ""
+		if strings.Contains(err.Error(), "time.") {
+			hint = `; write dates in quotes, e.g. cutoff = "2024-07-01"`
+		}
+		return usagef("--config %s: %v%s", path, err, hint)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return usagef("--config %s: unknown key %s; see `purgeset help run` for the option names (written with _ instead of -)", path, strings.Join(keys, ", "))
+		return usagef("--config %s: unknown key %s; the keys are %s", path, strings.Join(keys, ", "), strings.Join(configKeys(), ", "))
+	}
+	// A "columns" that is not a table decodes into nothing without an error: refuse it
+	// rather than run with the default columns.
+	if md.IsDefined("columns") && md.Type("columns") != "Hash" {
+		return usagef(`--config %s: columns must be a table, e.g. columns = { expiry = "Expiry" }`, path)
 	}
 	base := filepath.Dir(path)
 	rel := func(p string) string {
@@ -46,4 +56,16 @@ func loadConfig(path string, o *runOptions) error {
 	sum := sha256.Sum256(b)
 	o.Config, o.ConfigSHA256 = path, hex.EncodeToString(sum[:])
 	return nil
+}
+
+// configKeys lists the keys a config file may hold, from the toml tags.
+func configKeys() []string {
+	var keys []string
+	t := reflect.TypeOf(runOptions{})
+	for i := 0; i < t.NumField(); i++ {
+		if k := t.Field(i).Tag.Get("toml"); k != "" && k != "-" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

@@ -96,6 +96,7 @@ func exitCode(err error) int {
 // run executes one command line; it never exits the process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app := newApp(stdout, stderr)
+	app.presetLog(args)
 	root := app.rootCommand()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -26,7 +27,7 @@ const runExamples = `  # The semester purge: graduates whose expiry is before 1 
 func (a *app) runCommand() *cobra.Command {
 	flags := defaultRunOptions()
 	cmd := &cobra.Command{
-		Use:     "run [options] INPUT...",
+		Use:     "run INPUT...",
 		Short:   "Decide every row of the exports and write set files, decisions, manifest, review page and archive",
 		Example: runExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -81,7 +82,7 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 		Tool:      toolInfo(),
 	}
 	if !opts.DryRun {
-		if gitWorkTree(opts.Out) != "" {
+		if repo := gitWorkTree(opts.Out); repo != "" && !gitIgnored(repo, opts.Out) {
 			msg := "the output directory is inside a git work tree: the outputs hold personal data; keep them out of version control (add the directory to .gitignore)"
 			a.log.Warn().Msg(msg)
 			cfg.Output.Warnings = append(cfg.Output.Warnings, writers.Warning{Code: "out_in_git", Message: msg, Count: 1})
@@ -133,7 +134,21 @@ func gitWorkTree(dir string) string {
 	}
 }
 
+// gitIgnored asks git whether path is ignored in repo; without git, it is not.
+func gitIgnored(repo, path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	// The trailing slash lets a pattern such as "out/" match a directory that does
+	// not exist yet.
+	return exec.Command("git", "-C", repo, "check-ignore", "-q", abs+string(filepath.Separator)).Run() == nil
+}
+
 func (a *app) logSummary(sum *pipeline.Summary, opts *runOptions) {
+	for _, w := range sum.Warnings { // before "done", which a scheduler may read as the last line
+		a.log.Warn().Str("code", w.Code).Int("count", w.Count).Msg(w.Message)
+	}
 	ev := a.log.Info().Int("data_rows", sum.Counts.DataRows).Int("blank_rows", sum.Counts.BlankRows).
 		Int("included", sum.Counts.Included).Int("excluded", sum.Counts.Excluded).
 		Interface("excluded_by_reason", sum.Counts.ExcludedByReason).Dur("duration", time.Since(a.start))

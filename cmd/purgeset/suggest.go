@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// maxFlagDistance is how far a mistyped flag may be from a real one to be suggested:
+// --cutof and --gruop are one and two edits away; anything further is a guess.
+const maxFlagDistance = 2
+
+// flagError turns a flag parsing error into a usage error (exit 2). For an unknown
+// long flag it names the nearest real flag, as cobra does for subcommands and pflag
+// does not: "unknown flag: --cutof; did you mean --cutoff?".
+//
+// cobra calls this before PersistentPreRunE, so the logger still has its defaults;
+// setting it up again here lets --log-format, --quiet and --verbose, when they stand
+// before the bad flag, shape the error line too (a batch job asking for JSON gets
+// JSON). A problem with those flags themselves is left for the flag error to report.
+func (a *app) flagError(cmd *cobra.Command, err error) error {
+	_ = a.setupLog()
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "" {
+		if name := nearestFlag(cmd.Flags(), unknown.GetSpecifiedName()); name != "" {
+			err = fmt.Errorf("%w; did you mean --%s?", err, name)
+		}
+	}
+	return usageError{err}
+}
+
+// nearestFlag is the visible flag of fs closest to typed (by Levenshtein distance, at
+// most maxFlagDistance), or "" when none is that close. Ties go to the flag listed
+// first, so the suggestion is the same on every run.
+func nearestFlag(fs *pflag.FlagSet, typed string) string {
+	best, bestDist := "", maxFlagDistance+1
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if d := levenshtein(typed, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	return best
+}
+
+// levenshtein is the number of single-rune insertions, deletions and substitutions
+// that turn a into b.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
