@@ -78,6 +78,7 @@ func readAll(ctx context.Context, cfg Config, r *rules) (*firstPass, error) {
 		st, err := p.readInput(ctx, cfg, r, int32(i), path)
 		if err != nil {
 			sp.Close()
+			p.index.free()
 			return nil, err
 		}
 		p.inputs = append(p.inputs, st)

@@ -34,10 +34,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer first.spill.Close()
 	defer first.index.free()
-	sum, err := first.count()
-	if err != nil {
-		return nil, err
-	}
+	sum := first.count()
 	if err := sum.Check(); err != nil {
 		return sum, err
 	}
@@ -65,7 +62,7 @@ func (p *firstPass) decide(rec *spilled) (Reason, string) {
 // count is the second pass, over the index rather than the rows: an ID's rows are
 // all conflicting duplicates, or its first row is decided and the rest are duplicates.
 // The third pass decides row by row and must arrive at the same counts.
-func (p *firstPass) count() (*Summary, error) {
+func (p *firstPass) count() *Summary {
 	sum := newSummary(p.inputs)
 	for _, byReason := range p.idRule {
 		for r, n := range byReason {
@@ -95,7 +92,7 @@ func (p *firstPass) count() (*Summary, error) {
 		}
 	}
 	sum.finish(p.badPurge, digits)
-	return sum, nil
+	return sum
 }
 
 // write is the third pass: decide again (cheap, and the same answer) and send each
