@@ -52,10 +52,10 @@ type span struct{ off, n uint32 }
 // would briefly hold the old and the new copy.
 func newIndex(names []string, rows int) *index {
 	rows = max(rows, 1024)
-	slots := 1 << 12
-	for 3*slots < 4*rows {
-		slots *= 2
-	}
+	// The slot table starts small and doubles: its pages are written at random, so a
+	// table sized for every row would be resident in full even when most rows repeat
+	// an ID. The arrays below are written in order and cost only what they hold.
+	slots := 1 << 16
 	x := &index{slots: newSlab[int32](slots), names: names,
 		groups: newSlab[foldGroup](rows), entries: newSlab[entry](rows), arena: newSlab[byte](16 * rows)}
 	x.slots.items = x.slots.items[:slots]
