@@ -27,19 +27,24 @@ func newUTF16Reader(r io.Reader, bigEndian bool) *utf16Reader {
 	return &utf16Reader{src: bufio.NewReaderSize(r, 64<<10), bigEndian: bigEndian}
 }
 
+// unit reads one UTF-16 code unit. Byte by byte from the bufio.Reader: a [2]byte
+// passed to io.ReadFull would escape and cost an allocation per character.
 func (u *utf16Reader) unit() (uint16, error) {
-	var b [2]byte
-	n, err := io.ReadFull(u.src, b[:])
-	if err == io.ErrUnexpectedEOF || (err == nil && n < 2) {
-		return 0, errBadUTF16
+	b0, err := u.src.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	b1, err := u.src.ReadByte()
+	if err == io.EOF {
+		return 0, errBadUTF16 // an odd number of bytes
 	}
 	if err != nil {
 		return 0, err
 	}
 	if u.bigEndian {
-		return uint16(b[0])<<8 | uint16(b[1]), nil
+		return uint16(b0)<<8 | uint16(b1), nil
 	}
-	return uint16(b[1])<<8 | uint16(b[0]), nil
+	return uint16(b1)<<8 | uint16(b0), nil
 }
 
 func (u *utf16Reader) Read(p []byte) (int, error) {
