@@ -27,7 +27,7 @@ type fields struct {
 
 // dateCell reads an expiry or purge date cell. Text dates follow SPEC §4; an XLSX cell
 // counts as a date only when its style says so.
-func dateCell(c readers.Cell, date1904 bool, order DateOrder) (text string, d Date, problem dateProblem) {
+func dateCell(c readers.Cell, date1904 bool, order DateOrder, cache *dateCache) (text string, d Date, problem dateProblem) {
 	text = strings.TrimSpace(c.Text)
 	switch c.Kind {
 	case readers.KindText:
@@ -36,7 +36,7 @@ func dateCell(c readers.Cell, date1904 bool, order DateOrder) (text string, d Da
 		}
 		d, problem = parseTextDate(text, order)
 		if problem == dateOK {
-			return d.String(), d, dateOK // decisions.csv shows every parsed date one way
+			return cache.text(d), d, dateOK // decisions.csv shows every parsed date one way
 		}
 		return text, d, problem
 	case readers.KindDate:
@@ -45,7 +45,7 @@ func dateCell(c readers.Cell, date1904 bool, order DateOrder) (text string, d Da
 			return text, 0, "a date cell whose serial number is not a real date (such as Excel's 29 February 1900)"
 		}
 		d, _ = MakeDate(y, m, day)
-		return d.String(), d, dateOK
+		return cache.text(d), d, dateOK
 	case readers.KindNumber:
 		return text, 0, "a number in a cell without a date format"
 	}
@@ -69,4 +69,23 @@ func blankRow(cells []readers.Cell) bool {
 		}
 	}
 	return true
+}
+
+// dateCache remembers recent dates' text: exports repeat a few hundred dates (term
+// ends) over millions of rows, and each String would be an allocation. One per run:
+// it is not safe for concurrent use. A nil cache formats every time.
+type dateCache [4096]struct {
+	d Date
+	s string
+}
+
+func (dc *dateCache) text(d Date) string {
+	if dc == nil {
+		return d.String()
+	}
+	c := &dc[uint32(d)%uint32(len(dc))]
+	if c.s == "" || c.d != d {
+		c.d, c.s = d, d.String()
+	}
+	return c.s
 }

@@ -20,6 +20,7 @@ type firstPass struct {
 	spill    *spill
 	badPurge int               // rows whose purge date is filled but unreadable
 	idRule   [][numReasons]int // per input: rows excluded by an ID rule
+	dates    dateCache
 }
 
 // dateColumn watches one date column of one input for the locale traps of SPEC §4.
@@ -193,10 +194,10 @@ func (p *firstPass) normalise(rec *spilled, cfg Config, date1904 bool, cols read
 	f.group = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleGroup)).Text)
 	f.hasRType = cols.Col(readers.RoleRecordType) >= 0
 	f.recordType = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleRecordType)).Text)
-	f.expiryText, f.expiry, f.expiryBad = dateCell(cellAt(cells, cols.Col(readers.RoleExpiry)), date1904, cfg.DateOrder)
+	f.expiryText, f.expiry, f.expiryBad = dateCell(cellAt(cells, cols.Col(readers.RoleExpiry)), date1904, cfg.DateOrder, &p.dates)
 	f.expiryOK = f.expiryText != "" && f.expiryBad == dateOK
 	var purgeBad dateProblem
-	f.purgeText, f.purge, purgeBad = dateCell(cellAt(cells, cols.Col(readers.RolePurgeDate)), date1904, cfg.DateOrder)
+	f.purgeText, f.purge, purgeBad = dateCell(cellAt(cells, cols.Col(readers.RolePurgeDate)), date1904, cfg.DateOrder, &p.dates)
 	f.purgeOK = f.purgeText != "" && purgeBad == dateOK
 	if f.purgeText != "" && !f.purgeOK {
 		p.badPurge++

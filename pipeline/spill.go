@@ -96,8 +96,9 @@ func (s *spill) rows(each func(*spilled) error) error {
 	}
 	r := bufio.NewReaderSize(s.f, 1<<20)
 	var rec spilled
+	var arena chunkArena
 	for i := 0; i < s.n; i++ {
-		if err := readSpilled(r, &rec); err != nil {
+		if err := readSpilled(r, &rec, &arena); err != nil {
 			return fmt.Errorf("read temporary file: %w", err)
 		}
 		if err := each(&rec); err != nil {
@@ -109,7 +110,23 @@ func (s *spill) rows(each func(*spilled) error) error {
 
 var errSpill = errors.New("damaged temporary file")
 
-func readSpilled(r *bufio.Reader, rec *spilled) error {
+// chunkArena hands out pieces of 64 KiB chunks, so that the strings of a million
+// rows cost a few thousand allocations. A chunk lives as long as any string in it.
+type chunkArena struct{ chunk []byte }
+
+func (a *chunkArena) take(n int) []byte {
+	if n > 16<<10 {
+		return make([]byte, n)
+	}
+	if len(a.chunk) < n {
+		a.chunk = make([]byte, 64<<10)
+	}
+	b := a.chunk[:n:n]
+	a.chunk = a.chunk[n:]
+	return b
+}
+
+func readSpilled(r *bufio.Reader, rec *spilled, arena *chunkArena) error {
 	src, err1 := binary.ReadUvarint(r)
 	row, err2 := binary.ReadUvarint(r)
 	ent, err6 := binary.ReadVarint(r)
@@ -147,7 +164,7 @@ func readSpilled(r *bufio.Reader, rec *spilled) error {
 	if total > 1<<31 {
 		return errSpill
 	}
-	buf := make([]byte, total)
+	buf := arena.take(int(total))
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return err
 	}

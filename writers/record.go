@@ -27,7 +27,9 @@ func (r *Record) Decision() string {
 	return "excluded"
 }
 
-// RowSink receives every decided row in input order; Close finishes its file.
+// RowSink receives every decided row in input order; Close finishes its file. A
+// Record's strings may share memory with many other rows: a sink that keeps one beyond
+// Write must copy it (strings.Clone), or it pins that memory.
 type RowSink interface {
 	Write(*Record) error
 	Close() error

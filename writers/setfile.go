@@ -3,6 +3,7 @@ package writers
 import (
 	"bufio"
 	"fmt"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -31,7 +32,7 @@ func NewSetWriter(stage *Stage, opts SetOptions) *SetWriter {
 
 // Add appends one included ID.
 func (w *SetWriter) Add(id string) error {
-	w.part = append(w.part, id)
+	w.part = append(w.part, strings.Clone(id)) // id may pin a larger buffer of the caller's
 	w.total++
 	if len(w.part) >= w.opts.Split {
 		return w.flush()
