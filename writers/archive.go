@@ -245,6 +245,20 @@ func (w *archiveWriter) fits() bool {
 	return true
 }
 
+// reserve sizes the emptied builders like the batch just written, so that the next
+// batch appends without growing and copying its buffers again and again.
+func (w *archiveWriter) reserve(dataLens []int) {
+	w.row.Reserve(archiveBatchRows)
+	w.expiry.Reserve(archiveBatchRows)
+	w.purge.Reserve(archiveBatchRows)
+	w.id.Reserve(archiveBatchRows)
+	w.id.ReserveData(dataLens[0])
+	for i, b := range w.dict {
+		b.Reserve(archiveBatchRows)
+		b.ReserveData(dataLens[i+1])
+	}
+}
+
 func appendDate(b *array.Date32Builder, days int32, ok bool) {
 	if ok {
 		b.Append(arrow.Date32(days))
@@ -255,8 +269,14 @@ func appendDate(b *array.Date32Builder, days int32, ok bool) {
 
 // flush writes the builders' rows as one row group; NewRecord resets the builders.
 func (w *archiveWriter) flush() error {
+	lens := make([]int, 0, len(w.dict)+1)
+	lens = append(lens, w.id.DataLen())
+	for _, b := range w.dict {
+		lens = append(lens, b.DataLen())
+	}
 	rec := w.b.NewRecord()
 	defer rec.Release()
+	w.reserve(lens)
 	w.batch = 0
 	if err := w.pw.Write(rec); w.sink.err != nil {
 		return w.fail(w.sink.err) // already names the file
