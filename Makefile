@@ -24,8 +24,8 @@ test: chromium ## every test (installs Chromium for the review-page test when mi
 chromium: ## install Debian's Chromium for the browser test, when missing
 	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
 
-bench: build ## benchmarks and the side-by-side table with the peers (BENCH.md)
-	$(GO) test -run XXX -bench . -benchmem $(PKGS)
+bench: build ## side-by-side benchmark with the peers; writes BENCH.md
+	./bench/run.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	./.ci/fuzz $(FUZZTIME)
