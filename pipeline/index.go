@@ -235,7 +235,9 @@ func fingerprint(f *fields) uint64 {
 		}
 	}
 	add(f.group)
-	add(foldID(f.recordType))
+	var buf [64]byte // record types are short: folding them here allocates nothing
+	rt := foldInto(buf[:0], f.recordType)
+	add(unsafe.String(unsafe.SliceData(rt), len(rt)))
 	addDate(f.expiry, f.expiryOK, f.expiryText)
 	addDate(f.purge, f.purgeOK, f.purgeText)
 	return h

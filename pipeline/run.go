@@ -128,6 +128,11 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 		sinks = append(sinks, archive)
 	}
 	set := writers.NewSetWriter(stage, out.Set)
+	defer func() {
+		if err != nil {
+			set.Abort()
+		}
+	}()
 	tally := newTally(len(p.inputs))
 	fan := newFanout(sinks)
 	b := fan.get()

@@ -3,3 +3,5 @@
 package pipeline
 
 const mapNoReserve = 0
+
+func adviseHuge([]byte) {}

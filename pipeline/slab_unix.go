@@ -15,6 +15,9 @@ func mapMem(n int) []byte {
 	if err != nil {
 		panic(fmt.Sprintf("pipeline: cannot map %d bytes for the ID index: %v", n, err))
 	}
+	if n >= 4<<20 {
+		adviseHuge(b)
+	}
 	return b
 }
 
