@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // ManifestName is written last: its presence means a complete run.
@@ -66,12 +67,13 @@ type Output struct {
 // and renamed into place by Commit; rename is atomic only within one file system,
 // which is why the stage is not in /tmp.
 type Stage struct {
-	dir      string
-	tmp      string
-	created  bool // dir did not exist before: Abort removes it
-	outputs  []Output
-	open     map[string]bool
-	finished bool
+	dir       string
+	tmp       string
+	created   bool // dir did not exist before: Abort removes it
+	outputs   []Output
+	open      map[string]bool
+	finished  bool
+	keepAside bool // a failed commit could not restore the earlier run: keep its files
 }
 
 // NewStage makes dir (0700) when missing and a stage inside it.
@@ -175,12 +177,20 @@ func (s *Stage) Commit() (err error) {
 			return
 		}
 		for _, n := range placed {
-			os.Rename(filepath.Join(s.dir, n), filepath.Join(s.tmp, n))
+			rename(filepath.Join(s.dir, n), filepath.Join(s.tmp, n))
 		}
+		var lost []string
 		for _, n := range movedAside {
-			os.Rename(filepath.Join(aside, n), filepath.Join(s.dir, n))
+			if rename(filepath.Join(aside, n), filepath.Join(s.dir, n)) != nil {
+				lost = append(lost, n)
+			}
 		}
 		syncDir(s.dir)
+		if len(lost) > 0 {
+			// Abort must not delete the only copy of the earlier run.
+			s.keepAside = true
+			err = fmt.Errorf("%w; the earlier run's %s could not be put back: they are in %s", err, strings.Join(lost, ", "), aside)
+		}
 	}()
 	old := []string{}
 	for _, e := range entries {
@@ -190,7 +200,7 @@ func (s *Stage) Commit() (err error) {
 	}
 	sort.Slice(old, func(i, j int) bool { return old[i] == ManifestName && old[j] != ManifestName })
 	for _, n := range old {
-		if err := os.Rename(filepath.Join(s.dir, n), filepath.Join(aside, n)); err != nil {
+		if err := rename(filepath.Join(s.dir, n), filepath.Join(aside, n)); err != nil {
 			return fmt.Errorf("move the earlier %s aside: %w", n, err)
 		}
 		movedAside = append(movedAside, n)
@@ -232,6 +242,15 @@ func (s *Stage) Abort() {
 		return
 	}
 	s.finished = true
+	if s.tmp != "" && s.keepAside {
+		entries, _ := os.ReadDir(s.tmp)
+		for _, e := range entries {
+			if e.Name() != ".replaced" {
+				os.RemoveAll(filepath.Join(s.tmp, e.Name()))
+			}
+		}
+		return
+	}
 	if s.tmp != "" {
 		os.RemoveAll(s.tmp)
 	}
