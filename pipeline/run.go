@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/purgeset/purgeset/writers"
@@ -44,7 +45,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.DryRun || ctx.Err() != nil {
 		return sum, ctx.Err()
 	}
-	return sum, first.write(ctx, cfg, sum)
+	if err := first.write(ctx, cfg, sum); err != nil {
+		if ctx.Err() != nil {
+			return sum, ctx.Err()
+		}
+		return sum, fmt.Errorf("writing the outputs failed, so nothing was written to %s (check free space and permissions, then run again): %w", cfg.Output.Dir, err)
+	}
+	return sum, nil
 }
 
 // decide is a row's final reason: the ID rules, then the rules that need the whole

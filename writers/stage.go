@@ -69,7 +69,7 @@ type Output struct {
 type Stage struct {
 	dir       string
 	tmp       string
-	created   bool // dir did not exist before: Abort removes it
+	made      []string // directories this run made, dir first, then its new parents
 	outputs   []Output
 	open      map[string]bool
 	finished  bool
@@ -80,10 +80,17 @@ type Stage struct {
 func NewStage(dir string) (*Stage, error) {
 	s := &Stage{dir: dir, open: map[string]bool{}}
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		// Remember every directory made, parents too, so that Abort leaves none behind.
+		for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+			if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+				break
+			}
+			s.made = append(s.made, d)
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
+			s.Abort()
 			return nil, fmt.Errorf("create output directory: %w", err)
 		}
-		s.created = true
 	}
 	tmp, err := os.MkdirTemp(dir, ".purgeset-stage-")
 	if err != nil {
@@ -254,8 +261,8 @@ func (s *Stage) Abort() {
 	if s.tmp != "" {
 		os.RemoveAll(s.tmp)
 	}
-	if s.created {
-		os.Remove(s.dir) // only when empty: never delete what someone else put there
+	for _, d := range s.made {
+		os.Remove(d) // only when empty: never delete what someone else put there
 	}
 }
 

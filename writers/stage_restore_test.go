@@ -50,3 +50,21 @@ func TestCommitKeepsEarlierRunWhenRestoreFails(t *testing.T) {
 		t.Fatalf("the new file was left in the stage")
 	}
 }
+
+// TestAbortRemovesTheDirectoriesItMade: a failed run into a/b/out, where none of them
+// existed, leaves no empty a/ behind; a directory that existed stays.
+func TestAbortRemovesTheDirectoriesItMade(t *testing.T) {
+	base := t.TempDir()
+	s, err := NewStage(filepath.Join(base, "a", "b", "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Abort()
+	entries, _ := os.ReadDir(base)
+	if len(entries) != 0 {
+		t.Fatalf("left behind: %v", entries)
+	}
+	if _, err := os.Stat(base); err != nil {
+		t.Fatalf("the existing parent was removed: %v", err)
+	}
+}
