@@ -180,7 +180,7 @@ func (a *app) printSummary(sum *pipeline.Summary, opts *runOptions, failed bool)
 		}
 	}
 	for _, wn := range sum.Warnings {
-		fmt.Fprintf(w, "warning: %s: %d %s\n", wn.Code, wn.Count, wn.Message)
+		fmt.Fprintf(w, "warning: %s (%d): %s\n", wn.Code, wn.Count, wn.Message)
 	}
 	switch {
 	case failed:
