@@ -23,14 +23,7 @@ func faultConfig(t *testing.T, rows int) Config {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "users.csv")
-	f, err := os.Create(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gen.Write(f, gen.Options{Rows: rows, Seed: 1, Format: "csv"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := gen.WriteFile(in, gen.Options{Rows: rows, Seed: 1, Format: "csv"}); err != nil {
 		t.Fatal(err)
 	}
 	spill := filepath.Join(dir, "tmp")

@@ -61,14 +61,7 @@ func BenchmarkCSVRead(b *testing.B) {
 func genExport(b *testing.B, format string, rows int) string {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "users."+format)
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := gen.Write(f, gen.Options{Rows: rows, Seed: 1, Format: format}); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := gen.WriteFile(path, gen.Options{Rows: rows, Seed: 1, Format: format}); err != nil {
 		b.Fatal(err)
 	}
 	return path

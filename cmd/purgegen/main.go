@@ -87,14 +87,5 @@ func write(path string, opts gen.Options, stdout io.Writer) (err error) {
 	if path == "-" {
 		return gen.Write(stdout, opts)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	return gen.Write(f, opts)
+	return gen.WriteFile(path, opts)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"fmt"
 	"io/fs"
 	"os"
@@ -161,15 +160,7 @@ func badSnapshot(t *testing.T, path string) string {
 // badDecisions is "ROW REASON" for each line of decisions.csv, and each row's detail.
 func badDecisions(t *testing.T, path string) ([]string, map[string]string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, path)
 	if len(recs) == 0 || strings.Join(recs[0], ",") != "source,row,id,user_group,expiry_date,decision,reason,detail" {
 		t.Fatalf("decisions.csv header %v", recs)
 	}

@@ -131,14 +131,7 @@ func stageIn(dir string) []string {
 func signalInput(t *testing.T, dir string, rows int) string {
 	t.Helper()
 	p := filepath.Join(dir, "users.csv")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gen.Write(f, gen.Options{Rows: rows, Seed: 1, Format: "csv"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := gen.WriteFile(p, gen.Options{Rows: rows, Seed: 1, Format: "csv"}); err != nil {
 		t.Fatal(err)
 	}
 	return p
