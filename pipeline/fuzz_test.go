@@ -132,7 +132,9 @@ func FuzzParseTextDate(f *testing.F) {
 			}
 		}
 		isSlashDate(strings.TrimSpace(s))
-		ParseISODate(s)
+		if d, ok := ParseISODate(s); ok && d.String() != s {
+			t.Fatalf("ParseISODate(%q) = %s", s, d) // --cutoff must mean exactly what was typed
+		}
 	})
 }
 
