@@ -3,6 +3,8 @@ GO       ?= go
 BIN      := bin/purgeset
 OUT      ?= out
 FUZZTIME ?= 60s
+# staticcheck is pinned and built from the module proxy, so CI needs nothing installed by hand.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS     := ./...
 
 .PHONY: run test build bench fuzz lint stress chromium clean help
@@ -30,9 +32,10 @@ bench: build ## side-by-side benchmark with the peers; writes BENCH.md
 fuzz: ## run every fuzz target for FUZZTIME each
 	./.ci/fuzz $(FUZZTIME)
 
-lint: ## gofmt and go vet, as CI runs them
+lint: ## gofmt, go vet and staticcheck, as CI runs them
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 clean: ## remove build output and ./out
 	rm -rf bin $(OUT)

@@ -341,6 +341,7 @@ func plainName(h string, cells []string) bool {
 	}
 	for _, c := range cells {
 		c = strings.TrimSpace(strings.TrimPrefix(c, "\uFEFF"))
+		//lint:ignore SA6005 the point is to compare ToLower with EqualFold, as the sniffer and the header check do
 		if strings.EqualFold(c, h) != (strings.ToLower(c) == strings.ToLower(h)) {
 			return false
 		}
