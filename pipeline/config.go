@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
 )
 
 // Config holds every option of a run after flags and config file were merged and
@@ -25,7 +26,7 @@ type Config struct {
 
 	Output Output // how and where to write; unused on a dry run
 	// Parameters is every option as the user set it, recorded in the manifest.
-	Parameters any
+	Parameters *writers.Parameters
 	// Progress, when set, is told now and then how far reading an input is: data rows so
 	// far, and bytes read of total bytes (total is 0 when the format cannot tell).
 	Progress func(input string, rows, done, total int64)

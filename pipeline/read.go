@@ -15,11 +15,16 @@ import (
 
 // firstPass is what reading all inputs leaves for the later passes.
 type firstPass struct {
-	inputs   []writers.Input
-	index    *index
-	spill    *spill
-	badPurge int               // rows whose purge date is filled but unreadable
-	idRule   [][numReasons]int // per input: rows excluded by an ID rule
+	inputs []writers.Input
+	index  *index
+	spill  *spill
+	idRule [][numReasons]int // per input: rows excluded by an ID rule
+	normaliser
+}
+
+// normaliser turns cells into fields; one serves every input of a run.
+type normaliser struct {
+	badPurge int // rows whose purge date is filled but unreadable
 	dates    dateCache
 }
 
@@ -103,90 +108,44 @@ func (p *firstPass) readInput(ctx context.Context, cfg Config, r *rules, src int
 }
 
 func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src int32, path string) (writers.Input, error) {
-	t, err := readers.Open(path, readers.Options{Sheet: cfg.Sheet, IDHeader: cfg.Columns[readers.RoleID]})
-	if err != nil {
-		return writers.Input{}, err
-	}
-	defer t.Close()
 	required := []readers.Role{readers.RoleExpiry}
 	if !cfg.AllGroups {
 		required = append(required, readers.RoleGroup)
 	}
-	cols, err := t.ResolveColumns(cfg.Columns, required)
+	s, err := openScan(path, ScanOptions{Sheet: cfg.Sheet, Columns: cfg.Columns, Required: required,
+		DateOrder: cfg.DateOrder, AcceptNumericIDs: cfg.AcceptNumericIDs, ArchiveColumns: cfg.ArchiveColumns,
+		Progress: cfg.Progress}, &p.normaliser)
 	if err != nil {
 		return writers.Input{}, err
 	}
-	extraCols, err := archiveColumns(t, cfg.ArchiveColumns)
-	if err != nil {
-		return writers.Input{}, err
-	}
-	st := writers.Input{Path: path, Format: t.Info.Format, Encoding: t.Info.Encoding, Delimiter: t.Info.Delimiter,
-		Sheet: t.Info.Sheet, HeaderRow: t.HeaderRow, PreambleRows: t.Preamble, Columns: map[string]string{}}
-	for _, role := range readers.Roles {
-		if c := cols.Col(role); c >= 0 {
-			st.Columns[string(role)] = t.Header[c]
-		}
-	}
-	xlsx := t.Info.Format == "xlsx"
-	expCol := &dateColumn{header: st.Columns["expiry"], col: cols.Col(readers.RoleExpiry)}
-	purCol := &dateColumn{header: st.Columns["purge_date"], col: cols.Col(readers.RolePurgeDate)}
-
-	var rec spilled
-	for row, err := range prefetch(t.Rows()) {
-		if err != nil {
-			return writers.Input{}, err
-		}
-		if row.Num%4096 == 0 {
-			if ctx.Err() != nil {
-				return writers.Input{}, ctx.Err()
-			}
-			if cfg.Progress != nil {
-				done, total := t.Progress()
-				cfg.Progress(path, int64(st.DataRows), done, total)
-			}
-		}
-		if blankRow(row.Cells) {
-			st.BlankRows++
-			continue
-		}
-		if !xlsx && len(row.Cells) > len(t.Header) && !blankRow(row.Cells[len(t.Header):]) {
-			return writers.Input{}, &readers.ParseError{File: path, Row: row.Num,
-				Msg:  fmt.Sprintf("the row has %d fields but the header has %d", len(row.Cells), len(t.Header)),
-				Hint: "a delimiter inside an unquoted value shifted the columns: fix the row (quote the value) or export again"}
-		}
-		st.DataRows++
-		expCol.see(cellAt(row.Cells, expCol.col), row.Num, xlsx)
-		purCol.see(cellAt(row.Cells, purCol.col), row.Num, xlsx)
-		p.normalise(&rec, cfg, t.Info.Date1904, cols, extraCols, row.Cells)
+	defer s.Close()
+	err = s.Each(ctx, func(row *ScanRow) error {
+		rec := &row.rec
 		rec.ref = rowRef{src: src, row: int32(row.Num)}
 		rec.local, rec.detail, rec.entry = rec.f.idReason, rec.f.idDetail, -1
 		if rec.f.idReason == Expired {
 			rec.local, rec.detail = r.local(&rec.f)
+			var err error
 			rec.entry, err = p.index.add(rec.f.id, rec.ref, fingerprint(&rec.f), rec.local, rec.f.purgeText == "")
 			if err != nil {
-				return writers.Input{}, err
+				return err
 			}
 		} else {
 			p.idRule[src][rec.local]++
 		}
-		if err := p.spill.put(&rec); err != nil {
-			return writers.Input{}, fmt.Errorf("write temporary file: %w", err)
+		if err := p.spill.put(rec); err != nil {
+			return fmt.Errorf("write temporary file: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return writers.Input{}, err
 	}
-	for _, dc := range []*dateColumn{expCol, purCol} {
-		if err := dc.check(path, cfg.DateOrder); err != nil {
-			return writers.Input{}, err
-		}
-	}
-	if st.DataRows == 0 {
-		return writers.Input{}, &readers.ParseError{File: path, Msg: "no data rows below the header",
-			Hint: "an empty export usually means the Analytics report failed or its filter matched nobody: check the report and export again"}
-	}
-	return st, nil
+	return s.Input, nil
 }
 
 // normalise fills rec.f from a row's cells.
-func (p *firstPass) normalise(rec *spilled, cfg Config, date1904 bool, cols readers.Columns, extra []int, cells []readers.Cell) {
+func (p *normaliser) normalise(rec *spilled, cfg Config, date1904 bool, cols readers.Columns, extra []int, cells []readers.Cell) {
 	f := &rec.f
 	idCell := cellAt(cells, cols.Col(readers.RoleID))
 	f.id = strings.TrimSpace(idCell.Text)

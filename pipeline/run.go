@@ -121,7 +121,7 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 	}
 	sinks := []writers.RowSink{decisions}
 	if !out.NoReview {
-		review, err := writers.NewReviewWriter(stage, p.manifest(cfg, sum))
+		review, err := writers.NewReviewWriter(stage, p.manifest(cfg, sum), ReasonTexts())
 		if err != nil {
 			return err
 		}

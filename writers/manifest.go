@@ -11,15 +11,44 @@ const ManifestSchema = "purgeset.manifest/v1"
 
 // Manifest accounts for a run (SPEC §5).
 type Manifest struct {
-	Schema     string    `json:"schema"`
-	Tool       Tool      `json:"tool"`
-	Created    string    `json:"created"`
-	Parameters any       `json:"parameters"`
-	Inputs     []Input   `json:"inputs"`
-	Counts     Counts    `json:"counts"`
-	Outputs    []Output  `json:"outputs"`
-	Warnings   []Warning `json:"warnings"`
-	Checklist  []string  `json:"checklist"`
+	Schema     string      `json:"schema"`
+	Tool       Tool        `json:"tool"`
+	Created    string      `json:"created"`
+	Parameters *Parameters `json:"parameters"`
+	Inputs     []Input     `json:"inputs"`
+	Counts     Counts      `json:"counts"`
+	Outputs    []Output    `json:"outputs"`
+	Warnings   []Warning   `json:"warnings"`
+	Checklist  []string    `json:"checklist"`
+}
+
+// Parameters are the run's options as the user set them (flags over config file). run
+// records them and verify reads them back through this one type, so that a renamed key
+// breaks both or neither. Keys may be added, never renamed.
+type Parameters struct {
+	Cutoff             string            `json:"cutoff"`
+	Groups             []string          `json:"groups"`
+	AllGroups          bool              `json:"all_groups"`
+	RecordTypes        []string          `json:"record_types"`
+	Protect            []string          `json:"protect"`
+	DateOrder          string            `json:"date_order"`
+	AcceptNumericIDs   bool              `json:"accept_numeric_ids"`
+	MaxIncluded        int               `json:"max_included"`
+	MaxIncludedPercent float64           `json:"max_included_percent"`
+	Split              int               `json:"split"`
+	SetFormat          string            `json:"set_format"`
+	SetHeader          string            `json:"set_header"`
+	Sheet              string            `json:"sheet"`
+	Columns            map[string]string `json:"columns"`
+	ArchiveColumns     []string          `json:"archive_columns"`
+	NoReview           bool              `json:"no_review"`
+	NoArchive          bool              `json:"no_archive"`
+	Out                string            `json:"out"`
+	Force              bool              `json:"force"`
+	DryRun             bool              `json:"dry_run"`
+	Inputs             []string          `json:"inputs"`
+	Config             string            `json:"config,omitempty"`
+	ConfigSHA256       string            `json:"config_sha256,omitempty"`
 }
 
 type Tool struct {

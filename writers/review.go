@@ -38,47 +38,19 @@ var reviewTemplate = template.Must(template.New(ReviewName).Funcs(template.FuncM
 	"spans":  codeSpans,
 }).Parse(reviewTemplateText))
 
-// reviewReasons are the exclusion codes in SPEC §3.1 rule order, with what each
-// means to a librarian. The codes are pipeline.Reason's; writers cannot import
-// pipeline (it imports writers), so ReviewReasons lets a pipeline test compare.
-var reviewReasons = []struct{ code, meaning string }{
-	{"blank_id", "The ID cell is empty, so there is no one to purge."},
-	{"malformed_id", "The ID looks damaged or is not a real ID: a space or invisible character inside it, Excel number damage such as 1.23E+11 or 123456.0, or placeholder text such as N/A, NULL or “no primary id”."},
-	{"numeric_id", "The spreadsheet stored the ID as a number, so leading zeros may already be lost."},
-	{"conflicting_duplicate", "The same ID is on several rows that disagree (user group, record type or dates). All of its rows are left out until someone checks the user in Alma."},
-	{"duplicate", "The same ID, with the same details, is on an earlier row; that first row is decided and this repeat is left out. The detail names the first row."},
-	{"case_collision", "Two IDs differ only in upper and lower case, like JDoe and jdoe. Alma treats them as different users and they may or may not be one person, so neither is purged."},
-	{"protected", "The ID is on a protect list, for example a report of open loans or fines. The detail names the list."},
-	{"record_type", "The record type is blank or not one chosen for this run (by default only Public users; Staff and Contact are kept)."},
-	{"group_not_selected", "The user group is not one of the groups chosen for this run."},
-	{"missing_expiry", "The expiry date is empty, often a staff or special account: check it by hand."},
-	{"bad_date", "The expiry date cannot be read or is impossible, for example 2021-02-30 or a two-digit year."},
-	{"not_expired", "The user has not expired: the expiry date is on or after the cutoff date."},
+// ReasonText is one reason code and what it means to a librarian. The list, in rule
+// order with the included code last, is pipeline's (pipeline.ReasonTexts); writers
+// cannot import pipeline, which imports writers, so the caller hands it over.
+type ReasonText struct {
+	Code, Meaning string
+	Included      bool
 }
 
-// includedReason is the one code that puts an ID into the set.
-const includedReason = "expired"
-
-const includedMeaning = "Included: the user expired before the cutoff date and passed every check above, so the ID is in the set files and will be purged."
-
-// ReviewReasons lists the reason codes the review page explains, in rule order,
-// the included code last.
-func ReviewReasons() []string {
-	codes := make([]string, 0, len(reviewReasons)+1)
-	for _, r := range reviewReasons {
-		codes = append(codes, r.code)
-	}
-	return append(codes, includedReason)
-}
-
-// ReasonMeaning is the review page's plain-words legend entry for a reason code.
-func ReasonMeaning(code string) (string, bool) {
-	if code == includedReason {
-		return includedMeaning, true
-	}
-	for _, r := range reviewReasons {
-		if r.code == code {
-			return r.meaning, true
+// reasonMeaning is the legend entry for a code, from the list the page was given.
+func (w *reviewWriter) reasonMeaning(code string) (string, bool) {
+	for _, r := range w.reasonList {
+		if r.Code == code {
+			return r.Meaning, true
 		}
 	}
 	return "", false
@@ -86,17 +58,18 @@ func ReasonMeaning(code string) (string, bool) {
 
 // reviewWriter keeps aggregates and a few rows per reason, never the whole input.
 type reviewWriter struct {
-	stage    *Stage
-	m        *Manifest
-	params   []keyValue
-	reasons  map[string]*reasonRows
-	groups   map[string]*tally
-	other    tally // groups beyond reviewMaxGroups
-	years    map[int]*tally
-	noDate   tally
-	included int
-	excluded int
-	closed   bool
+	stage      *Stage
+	reasonList []ReasonText
+	m          *Manifest
+	params     []keyValue
+	reasons    map[string]*reasonRows
+	groups     map[string]*tally
+	other      tally // groups beyond reviewMaxGroups
+	years      map[int]*tally
+	noDate     tally
+	included   int
+	excluded   int
+	closed     bool
 }
 
 type reasonRows struct {
@@ -124,20 +97,20 @@ func (t *tally) add(included bool) {
 type keyValue struct{ Key, Value string }
 
 // NewReviewWriter returns a RowSink that receives every decided row in input order
-// and, on Close, writes review.html into the stage. m holds everything but the
+// and, on Close, writes review.html into the stage; reasons is pipeline.ReasonTexts(). m holds everything but the
 // outputs (parameters, inputs with sha256, counts, warnings, checklist) and is final
 // when this is called. m.Created is deliberately not shown: the page must be
 // byte-identical across runs of the same inputs.
-func NewReviewWriter(stage *Stage, m *Manifest) (RowSink, error) {
-	if stage == nil || m == nil {
-		return nil, errors.New("review page: no stage or manifest")
+func NewReviewWriter(stage *Stage, m *Manifest, reasons []ReasonText) (RowSink, error) {
+	if stage == nil || m == nil || len(reasons) == 0 {
+		return nil, errors.New("review page: no stage, manifest or reason list")
 	}
 	params, err := parameterRows(m.Parameters)
 	if err != nil {
 		return nil, err
 	}
 	return &reviewWriter{
-		stage: stage, m: m, params: params,
+		stage: stage, reasonList: reasons, m: m, params: params,
 		reasons: map[string]*reasonRows{}, groups: map[string]*tally{}, years: map[int]*tally{},
 	}, nil
 }

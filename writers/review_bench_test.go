@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkReviewWriter(b *testing.B) {
 	reasons := []string{"expired", "expired", "expired", "expired", "expired", "not_expired", "duplicate", "group_not_selected", "bad_date", "malformed_id"}
 	groups := []string{"Alumni", "Undergraduate", "Postgraduate", "Staff", "Visitor", "Library card", "Walk-in", "Exchange"}
 	recs := make([]writers.Record, 0, 1024)
-	m := &writers.Manifest{Parameters: reviewParams{Cutoff: "2025-01-01", Groups: groups}, Checklist: writers.Checklist,
+	m := &writers.Manifest{Parameters: &writers.Parameters{Cutoff: "2025-01-01", Groups: groups}, Checklist: writers.Checklist,
 		Inputs: []writers.Input{{Path: "export.csv", Format: "text", Encoding: "utf-8", Delimiter: ",", HeaderRow: 1, DataRows: n}},
 		Counts: writers.Counts{DataRows: n, ExcludedByReason: map[string]int{}}}
 	for i := range 1024 { // a repeating feed: cheap to make, realistic to aggregate
@@ -47,7 +48,7 @@ func BenchmarkReviewWriter(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		w, err := writers.NewReviewWriter(stage, m)
+		w, err := writers.NewReviewWriter(stage, m, pipeline.ReasonTexts())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -112,22 +112,29 @@ func (w *reviewWriter) page() reviewPage {
 	}
 	codes := w.reasonCodes()
 	p.Chart = reasonChart(codes, w.reasons, c.DataRows)
-	for _, r := range reviewReasons {
+	for _, r := range w.reasonList {
+		if r.Included {
+			continue
+		}
 		n := 0
-		if rr := w.reasons[r.code]; rr != nil {
+		if rr := w.reasons[r.Code]; rr != nil {
 			n = rr.count
 		}
-		p.Legend = append(p.Legend, legendRow{Code: r.code, Meaning: r.meaning, Count: n})
+		p.Legend = append(p.Legend, legendRow{Code: r.Code, Meaning: r.Meaning, Count: n})
 	}
 	for _, code := range codes {
-		if _, known := ReasonMeaning(code); !known {
+		if _, known := w.reasonMeaning(code); !known {
 			p.Legend = append(p.Legend, legendRow{Code: code, Meaning: unknownMeaning, Count: w.reasons[code].count})
 		}
 	}
-	p.Legend = append(p.Legend, legendRow{Code: includedReason, Meaning: includedMeaning, Count: c.Included, Included: true})
+	for _, r := range w.reasonList {
+		if r.Included {
+			p.Legend = append(p.Legend, legendRow{Code: r.Code, Meaning: r.Meaning, Count: c.Included, Included: true})
+		}
+	}
 	for _, code := range codes {
 		rr := w.reasons[code]
-		meaning, ok := ReasonMeaning(code)
+		meaning, ok := w.reasonMeaning(code)
 		if !ok {
 			meaning = unknownMeaning
 		}
@@ -144,13 +151,13 @@ const unknownMeaning = "A reason code this version of the review page does not d
 // does not know, sorted, so that a new code is shown rather than lost.
 func (w *reviewWriter) reasonCodes() []string {
 	var codes, unknown []string
-	for _, r := range reviewReasons {
-		if w.reasons[r.code] != nil {
-			codes = append(codes, r.code)
+	for _, r := range w.reasonList {
+		if w.reasons[r.Code] != nil {
+			codes = append(codes, r.Code)
 		}
 	}
 	for code := range w.reasons {
-		if _, known := ReasonMeaning(code); !known {
+		if _, known := w.reasonMeaning(code); !known {
 			unknown = append(unknown, code)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/audit"
 )
 
 const diffExamples = `  # What changed since the dry run reviewed last week?
@@ -48,7 +48,7 @@ Exit codes: 0 done, 2 usage error, 3 a directory without a readable decisions.cs
 			if format != "text" && format != "csv" && format != "json" {
 				return usagef("--format %q: want text, csv or json", format)
 			}
-			d, err := pipeline.Diff(args[0], args[1])
+			d, err := audit.Diff(args[0], args[1])
 			if err != nil {
 				return err
 			}
@@ -62,7 +62,7 @@ Exit codes: 0 done, 2 usage error, 3 a directory without a readable decisions.cs
 	return cmd
 }
 
-func printDiff(w io.Writer, format, oldDir, newDir string, d *pipeline.RunDiff) error {
+func printDiff(w io.Writer, format, oldDir, newDir string, d *audit.RunDiff) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -83,9 +83,9 @@ func printDiff(w io.Writer, format, oldDir, newDir string, d *pipeline.RunDiff) 
 		code, title string
 		n           int
 	}{
-		{pipeline.NewlyIncluded, "newly included", c.NewlyIncluded},
-		{pipeline.NoLongerIncluded, "no longer included", c.NoLongerIncluded},
-		{pipeline.ReasonChanged, "reason changed", c.ReasonChanged},
+		{audit.NewlyIncluded, "newly included", c.NewlyIncluded},
+		{audit.NoLongerIncluded, "no longer included", c.NoLongerIncluded},
+		{audit.ReasonChanged, "reason changed", c.ReasonChanged},
 	}
 	for _, s := range sections {
 		fmt.Fprintf(w, "%-20s %8d\n", s.title, s.n)

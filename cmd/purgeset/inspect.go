@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/audit"
 	"github.com/purgeset/purgeset/readers"
 )
 
@@ -55,7 +56,7 @@ Exit codes: 0 done, 2 usage error, 3 an input run would refuse (the same message
 			if err != nil {
 				return err
 			}
-			res, err := pipeline.Inspect(cmd.Context(), args, opts)
+			res, err := audit.Inspect(cmd.Context(), args, opts)
 			if res != nil {
 				for _, in := range res.Inputs {
 					a.log.Info().Str("file", in.Path).Int("data_rows", in.DataRows).Int("blank_rows", in.BlankRows).
@@ -78,8 +79,8 @@ Exit codes: 0 done, 2 usage error, 3 an input run would refuse (the same message
 	return cmd
 }
 
-func (o *inspectOptions) pipelineOptions() (pipeline.InspectOptions, error) {
-	var p pipeline.InspectOptions
+func (o *inspectOptions) pipelineOptions() (audit.InspectOptions, error) {
+	var p audit.InspectOptions
 	if o.format != "text" && o.format != "json" {
 		return p, usagef("--format %q: want text or json", o.format)
 	}
@@ -94,10 +95,10 @@ func (o *inspectOptions) pipelineOptions() (pipeline.InspectOptions, error) {
 		}
 		cols[readers.Role(role)] = h
 	}
-	return pipeline.InspectOptions{Sheet: o.sheet, Columns: cols, DateOrder: order, AcceptNumericIDs: o.acceptNumericIDs}, nil
+	return audit.InspectOptions{Sheet: o.sheet, Columns: cols, DateOrder: order, AcceptNumericIDs: o.acceptNumericIDs}, nil
 }
 
-func (o *inspectOptions) print(w io.Writer, res *pipeline.Inspection) error {
+func (o *inspectOptions) print(w io.Writer, res *audit.Inspection) error {
 	if o.format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -119,7 +120,7 @@ func (o *inspectOptions) print(w io.Writer, res *pipeline.Inspection) error {
 	return nil
 }
 
-func printInspection(w io.Writer, in *pipeline.InputInspection) {
+func printInspection(w io.Writer, in *audit.InputInspection) {
 	fmt.Fprintln(w, in.Path)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if in.Format == "xlsx" {
@@ -162,15 +163,15 @@ func printInspection(w io.Writer, in *pipeline.InputInspection) {
 		fmt.Fprintln(w)
 		for _, f := range []struct {
 			label string
-			get   func(pipeline.DateForms) int
+			get   func(audit.DateForms) int
 		}{
-			{"YYYY-MM-DD", func(d pipeline.DateForms) int { return d.ISO }},
-			{"YYYY/MM/DD", func(d pipeline.DateForms) int { return d.YearFirstSlash }},
-			{"N/N/N (day or month first)", func(d pipeline.DateForms) int { return d.DayMonthSlash }},
-			{"XLSX date cells", func(d pipeline.DateForms) int { return d.DateCells }},
-			{"numbers, no date style", func(d pipeline.DateForms) int { return d.Numbers }},
-			{"blank", func(d pipeline.DateForms) int { return d.Blank }},
-			{"unreadable", func(d pipeline.DateForms) int { return d.Unreadable }},
+			{"YYYY-MM-DD", func(d audit.DateForms) int { return d.ISO }},
+			{"YYYY/MM/DD", func(d audit.DateForms) int { return d.YearFirstSlash }},
+			{"N/N/N (day or month first)", func(d audit.DateForms) int { return d.DayMonthSlash }},
+			{"XLSX date cells", func(d audit.DateForms) int { return d.DateCells }},
+			{"numbers, no date style", func(d audit.DateForms) int { return d.Numbers }},
+			{"blank", func(d audit.DateForms) int { return d.Blank }},
+			{"unreadable", func(d audit.DateForms) int { return d.Unreadable }},
 		} {
 			fmt.Fprintf(w, "    %-29s", f.label)
 			for _, r := range roles {
@@ -192,7 +193,7 @@ func printInspection(w io.Writer, in *pipeline.InputInspection) {
 	}
 }
 
-func printIDProblems(tw io.Writer, p *pipeline.IDProblems) {
+func printIDProblems(tw io.Writer, p *audit.IDProblems) {
 	for _, c := range []struct {
 		code string
 		n    int

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/audit"
 	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
 )
@@ -49,7 +49,7 @@ run directory, 5 IDs removed outside the set.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, exports := args[0], args[1:]
-			opts := pipeline.ReconcileOptions{Sheet: sheet}
+			opts := audit.ReconcileOptions{Sheet: sheet}
 			for role, h := range columns {
 				if role != string(readers.RoleID) {
 					return usagef("--column %s=%s: reconcile reads only the identifier column; want --column id=HEADER", role, h)
@@ -57,16 +57,16 @@ run directory, 5 IDs removed outside the set.`,
 				opts.IDHeader = h
 			}
 			if report == "" {
-				report = filepath.Join(dir, pipeline.ReconcileName)
+				report = filepath.Join(dir, audit.ReconcileName)
 			}
 			if err := checkReportPath(report, exports); err != nil {
 				return err
 			}
-			res, err := pipeline.Reconcile(cmd.Context(), dir, exports, opts)
+			res, err := audit.Reconcile(cmd.Context(), dir, exports, opts)
 			if err != nil {
 				return err
 			}
-			if err := pipeline.WriteReconcileReport(report, res); err != nil {
+			if err := audit.WriteReconcileReport(report, res); err != nil {
 				return err
 			}
 			a.log.Info().Int("included", res.Included).Int("purged", res.Purged).Int("still_present", res.StillPresent).
@@ -112,7 +112,7 @@ func checkReportPath(report string, exports []string) error {
 	return nil
 }
 
-func (a *app) printReconcile(r *pipeline.Reconciliation, report string) {
+func (a *app) printReconcile(r *audit.Reconciliation, report string) {
 	w := a.stdout
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)

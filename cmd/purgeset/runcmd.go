@@ -72,7 +72,7 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg.Parameters = opts
+	cfg.Parameters = opts.parameters()
 	cfg.Output = pipeline.Output{
 		Dir:       opts.Out,
 		Set:       writers.SetOptions{Format: opts.SetFormat, Header: opts.SetHeader, Split: opts.Split},

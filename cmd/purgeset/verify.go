@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/audit"
 )
 
 const verifyExamples = `  # Before uploading: are the set files still exactly what the run decided?
@@ -39,7 +39,7 @@ Exit codes: 0 verified, 2 usage error, 5 a mismatch (one line per finding, namin
 			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 				return usagef("%s is not a directory: name the --out directory of a run", dir)
 			}
-			res, err := pipeline.Verify(cmd.Context(), dir)
+			res, err := audit.Verify(cmd.Context(), dir)
 			if err != nil {
 				return fmt.Errorf("verify %s: %w", dir, err)
 			}

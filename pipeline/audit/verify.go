@@ -1,4 +1,4 @@
-package pipeline
+package audit
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -80,10 +81,15 @@ func Verify(ctx context.Context, dir string) (*Verification, error) {
 		return nil, err
 	}
 	v.Files = len(m.Outputs)
-	params, _ := m.Parameters.(map[string]any)
-	for _, f := range []struct{ name, flag string }{{writers.ArchiveName, "no_archive"}, {"review.html", "no_review"}} {
-		if off, ok := params[f.flag].(bool); ok && !off && !listed[f.name] {
-			v.add(writers.ManifestName, "does not list %s, but parameters.%s is false", f.name, f.flag)
+	params := m.Parameters
+	if params != nil {
+		for _, f := range []struct {
+			name, flag string
+			off        bool
+		}{{writers.ArchiveName, "no_archive", params.NoArchive}, {writers.ReviewName, "no_review", params.NoReview}} {
+			if !f.off && !listed[f.name] {
+				v.add(writers.ManifestName, "does not list %s, but parameters.%s is false", f.name, f.flag)
+			}
 		}
 	}
 	if !listed[writers.DecisionsName] {
@@ -245,7 +251,7 @@ func (v *Verification) compare(file string, manifest, files int, format string, 
 
 // decisionProblem says how a row's decision and reason disagree, or "".
 func decisionProblem(r writers.DecisionRow) string {
-	reason, known := ParseReason(r.Reason)
+	reason, known := pipeline.ParseReason(r.Reason)
 	switch {
 	case r.Decision != "included" && r.Decision != "excluded":
 		return fmt.Sprintf("decision %q, want included or excluded", r.Decision)
@@ -261,7 +267,7 @@ func decisionProblem(r writers.DecisionRow) string {
 func reasonKeys(a, b map[string]int) []string {
 	var keys []string
 	seen := map[string]bool{}
-	for _, r := range AllReasons() {
+	for _, r := range pipeline.AllReasons() {
 		keys = append(keys, r.String())
 		seen[r.String()] = true
 	}

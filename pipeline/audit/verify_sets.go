@@ -1,4 +1,4 @@
-package pipeline
+package audit
 
 import (
 	"errors"
@@ -15,10 +15,13 @@ import (
 
 // checkSets reads the set files back, format by format, and checks that together, in
 // order, they hold exactly the IDs of the included rows of decisions.csv.
-func (v *Verification) checkSets(dir string, m *writers.Manifest, params map[string]any, rows []writers.DecisionRow) error {
-	header := "USERNAME"
-	if h, ok := params["set_header"].(string); ok && h != "" {
-		header = h
+func (v *Verification) checkSets(dir string, m *writers.Manifest, params *writers.Parameters, rows []writers.DecisionRow) error {
+	header, format, split := "USERNAME", "", 0
+	if params != nil {
+		if params.SetHeader != "" {
+			header = params.SetHeader
+		}
+		format, split = params.SetFormat, params.Split
 	}
 	var included []int // indexes into rows
 	for i, r := range rows {
@@ -39,7 +42,6 @@ func (v *Verification) checkSets(dir string, m *writers.Manifest, params map[str
 			parts[ext] = append(parts[ext], part{o.Name, num, o.IDs})
 		}
 	}
-	format, _ := params["set_format"].(string)
 	want := map[string][]string{"xlsx": {"xlsx"}, "txt": {"txt"}, "both": {"xlsx", "txt"}}[format]
 	for _, ext := range want {
 		if len(parts[ext]) == 0 && len(included) > 0 {
@@ -78,8 +80,8 @@ func (v *Verification) checkSets(dir string, m *writers.Manifest, params map[str
 			if p.ids == nil || *p.ids != len(ids) {
 				v.add(p.name, "holds %d IDs, but manifest.json says %s", len(ids), count(p.ids))
 			}
-			if split, ok := params["split"].(float64); ok && (len(ids) > int(split) || (i < len(ps)-1 && len(ids) != int(split))) {
-				v.add(p.name, "holds %d IDs, but parameters.split is %d: every part holds that many but the last, which may hold fewer", len(ids), int(split))
+			if split > 0 && (len(ids) > split || (i < len(ps)-1 && len(ids) != split)) {
+				v.add(p.name, "holds %d IDs, but parameters.split is %d: every part holds that many but the last, which may hold fewer", len(ids), split)
 			}
 			for j, id := range ids {
 				if pos < len(included) && !shifted {
@@ -165,4 +167,12 @@ func (v *Verification) readSet(path, name, ext, header string) ([]string, error)
 		v.add(name, "the first sheet is empty: no set header %q", header)
 	}
 	return ids, nil
+}
+
+// cellAt is the cell at column i, or an empty one past the row's end.
+func cellAt(cells []readers.Cell, i int) readers.Cell {
+	if i >= 0 && i < len(cells) {
+		return cells[i]
+	}
+	return readers.Cell{}
 }

@@ -1,4 +1,4 @@
-package pipeline
+package audit
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func runDirFor(t *testing.T, input string, change func(*Config)) string {
 	t.Helper()
 	cfg := baseConfig(t, input)
 	cfg.Output.Set = writers.SetOptions{Format: "both", Header: "USERNAME", Split: 2}
-	cfg.Parameters = map[string]any{"set_format": "both", "set_header": "USERNAME", "split": 2, "no_review": false, "no_archive": false}
+	cfg.Parameters = &writers.Parameters{SetFormat: "both", SetHeader: "USERNAME", Split: 2}
 	if change != nil {
 		change(&cfg)
 	}

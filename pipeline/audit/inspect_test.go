@@ -1,4 +1,4 @@
-package pipeline
+package audit
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestInspectAgreesWithRun(t *testing.T) {
 	for _, name := range []string{"users-sample.csv", "users-sample.xlsx"} {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join("..", "fixtures", name)
+			path := filepath.Join("..", "..", "fixtures", name)
 			cfg := baseConfig(t, path)
 			cfg.Groups = []string{"Undergraduate", "Graduates 2021", "Alumni"}
 			sum, err := Run(context.Background(), cfg)
@@ -98,7 +99,7 @@ func TestInspectDateForms(t *testing.T) {
 		"a5,Alumni,Public,31.05.2023,21-05-31\n"+
 		"a6,Alumni,Public, ,\n"+
 		"\n")
-	res, err := Inspect(context.Background(), []string{in}, InspectOptions{DateOrder: OrderDMY})
+	res, err := Inspect(context.Background(), []string{in}, InspectOptions{DateOrder: pipeline.OrderDMY})
 	if err != nil {
 		t.Fatal(err)
 	}

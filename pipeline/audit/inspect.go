@@ -1,10 +1,10 @@
-package pipeline
+package audit
 
 import (
 	"context"
 	"fmt"
-	"strings"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/readers"
 )
 
@@ -13,7 +13,7 @@ import (
 type InspectOptions struct {
 	Sheet            string
 	Columns          map[readers.Role]string // --column ROLE=HEADER
-	DateOrder        DateOrder
+	DateOrder        pipeline.DateOrder
 	AcceptNumericIDs bool
 }
 
@@ -66,16 +66,8 @@ type DateForms struct {
 	Unreadable     int `json:"unreadable"` // anything else, impossible dates included
 }
 
-// IDProblems counts data rows by the ID rules and the rules that need every row
-// (SPEC §3.1): each count is the number of rows run excludes with that reason.
-type IDProblems struct {
-	Blank                int `json:"blank_id"`
-	Malformed            int `json:"malformed_id"`
-	Numeric              int `json:"numeric_id"`
-	ConflictingDuplicate int `json:"conflicting_duplicate"`
-	Duplicate            int `json:"duplicate"`
-	CaseCollision        int `json:"case_collision"`
-}
+// IDProblems counts data rows by the ID rules and the rules that need every row.
+type IDProblems = pipeline.IDProblems
 
 // Inspect reads every input as run would, and counts what it sees. An input that
 // cannot be read ends the inspection with run's error (the inputs before it are
@@ -84,7 +76,7 @@ type IDProblems struct {
 // error returned is then the first such refusal, so that the command exits as run would.
 func Inspect(ctx context.Context, paths []string, opts InspectOptions) (*Inspection, error) {
 	res := &Inspection{}
-	all := newIDCounter()
+	all := pipeline.NewIDCounter()
 	for _, path := range paths {
 		in, err := inspectInput(ctx, path, opts, all)
 		if err != nil {
@@ -93,7 +85,7 @@ func Inspect(ctx context.Context, paths []string, opts InspectOptions) (*Inspect
 		res.Inputs = append(res.Inputs, *in)
 	}
 	if len(paths) > 1 {
-		p := all.problems()
+		p := all.Problems()
 		res.AllInputs = &p
 	}
 	for _, in := range res.Inputs {
@@ -104,96 +96,57 @@ func Inspect(ctx context.Context, paths []string, opts InspectOptions) (*Inspect
 	return res, nil
 }
 
-func inspectInput(ctx context.Context, path string, opts InspectOptions, all *idCounter) (*InputInspection, error) {
-	t, err := readers.Open(path, readers.Options{Sheet: opts.Sheet, IDHeader: opts.Columns[readers.RoleID]})
+func inspectInput(ctx context.Context, path string, opts InspectOptions, all *pipeline.IDCounter) (*InputInspection, error) {
+	sc, err := pipeline.OpenScan(path, pipeline.ScanOptions{Sheet: opts.Sheet, Columns: opts.Columns,
+		Required: []readers.Role{readers.RoleExpiry}, DateOrder: opts.DateOrder,
+		AcceptNumericIDs: opts.AcceptNumericIDs, Lenient: true})
 	if err != nil {
 		return nil, err
 	}
-	defer t.Close()
+	defer sc.Close()
+	t, cols := sc.Table, sc.Cols
 	in := &InputInspection{Path: path, Format: t.Info.Format, Encoding: t.Info.Encoding, Delimiter: t.Info.Delimiter,
 		Sheet: t.Info.Sheet, HeaderRow: t.HeaderRow, PreambleRows: t.Preamble, Dates: map[string]DateForms{},
 		MissingRoles: []string{}, Notes: []string{}, Stops: []string{}}
-	xlsx := t.Info.Format == "xlsx"
-	if xlsx {
+	if t.Info.Format == "xlsx" {
 		in.DateSystem = "1900"
 		if t.Info.Date1904 {
 			in.DateSystem = "1904"
 		}
 	}
-	cols, colErr := t.ResolveColumns(opts.Columns, []readers.Role{readers.RoleExpiry})
-	if err := colErr; err != nil {
-		in.stop(err)
-		cols = readers.Columns{readers.RoleID: t.IDCol} // inspect the IDs all the same
-	}
 	in.describeColumns(t.Header, cols)
-
-	cfg := Config{DateOrder: opts.DateOrder, AcceptNumericIDs: opts.AcceptNumericIDs}
-	expCol := &dateColumn{header: headerOf(t, cols, readers.RoleExpiry), col: cols.Col(readers.RoleExpiry)}
-	purCol := &dateColumn{header: headerOf(t, cols, readers.RolePurgeDate), col: cols.Col(readers.RolePurgeDate)}
-	var expForms, purForms DateForms
-	own := newIDCounter()
-	norm := &firstPass{} // normalise exactly as run does
-	var rec spilled
-	for row, err := range t.Rows() {
-		if err != nil {
-			return nil, err
-		}
-		if row.Num%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if blankRow(row.Cells) {
-			in.BlankRows++
-			continue
-		}
-		if !xlsx && len(row.Cells) > len(t.Header) && !blankRow(row.Cells[len(t.Header):]) {
-			if in.RaggedRows++; in.RaggedRows == 1 {
-				in.stop(&readers.ParseError{File: path, Row: row.Num,
-					Msg:  fmt.Sprintf("the row has %d fields but the header has %d", len(row.Cells), len(t.Header)),
-					Hint: "a delimiter inside an unquoted value shifted the columns: fix the row (quote the value) or export again"})
+	dates := []struct {
+		role  readers.Role
+		forms DateForms
+	}{{readers.RoleExpiry, DateForms{}}, {readers.RolePurgeDate, DateForms{}}}
+	own := pipeline.NewIDCounter()
+	err = sc.Each(ctx, func(row *pipeline.ScanRow) error {
+		for i := range dates {
+			if cols.Col(dates[i].role) >= 0 {
+				dates[i].forms.see(pipeline.DateFormOf(row.Cell(dates[i].role), t.Info.Date1904))
 			}
 		}
-		in.DataRows++
-		for _, dc := range []struct {
-			col   *dateColumn
-			forms *DateForms
-		}{{expCol, &expForms}, {purCol, &purForms}} {
-			if dc.col.col >= 0 {
-				c := cellAt(row.Cells, dc.col.col)
-				dc.col.see(c, row.Num, xlsx)
-				dc.forms.see(c, t.Info.Date1904)
-			}
-		}
-		norm.normalise(&rec, cfg, t.Info.Date1904, cols, nil, row.Cells)
-		own.add(&rec.f)
-		all.add(&rec.f)
+		own.Add(row)
+		all.Add(row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if expCol.col >= 0 {
-		in.Dates[string(readers.RoleExpiry)] = expForms
-	}
-	if purCol.col >= 0 {
-		in.Dates[string(readers.RolePurgeDate)] = purForms
-	}
-	in.IDs = own.problems()
-	for _, dc := range []*dateColumn{expCol, purCol} {
-		if err := dc.check(path, opts.DateOrder); err != nil {
-			in.stop(err)
+	for _, d := range dates {
+		if cols.Col(d.role) >= 0 {
+			in.Dates[string(d.role)] = d.forms
 		}
 	}
-	if in.DataRows == 0 {
-		in.stop(&readers.ParseError{File: path, Msg: "no data rows below the header",
-			Hint: "an empty export usually means the Analytics report failed or its filter matched nobody: check the report and export again"})
+	in.DataRows, in.BlankRows, in.RaggedRows = sc.Input.DataRows, sc.Input.BlankRows, sc.Ragged
+	in.IDs = own.Problems()
+	for _, err := range sc.Stops {
+		in.stop(err)
 	}
-	if colErr == nil {
+	if sc.ColumnErr == nil {
 		in.addNotes(cols)
 	}
 	return in, nil
-}
-
-func headerOf(t *readers.Table, cols readers.Columns, role readers.Role) string {
-	if c := cols.Col(role); c >= 0 {
-		return t.Header[c]
-	}
-	return ""
 }
 
 func (in *InputInspection) stop(err error) {
@@ -235,99 +188,21 @@ func (in *InputInspection) addNotes(cols readers.Columns) {
 }
 
 // see counts the form of one date cell.
-func (d *DateForms) see(c readers.Cell, date1904 bool) {
-	text := strings.TrimSpace(c.Text)
-	switch c.Kind {
-	case readers.KindDate:
-		if _, _, _, ok := readers.ExcelSerialDate(text, date1904); ok {
-			d.DateCells++
-		} else {
-			d.Unreadable++
-		}
-	case readers.KindNumber:
+func (d *DateForms) see(f pipeline.DateForm) {
+	switch f {
+	case pipeline.FormBlank:
+		d.Blank++
+	case pipeline.FormISO:
+		d.ISO++
+	case pipeline.FormYearFirstSlash:
+		d.YearFirstSlash++
+	case pipeline.FormDayMonthSlash:
+		d.DayMonthSlash++
+	case pipeline.FormDateCell:
+		d.DateCells++
+	case pipeline.FormNumber:
 		d.Numbers++
-	case readers.KindText:
-		switch {
-		case text == "":
-			d.Blank++
-		case isSlashDate(text):
-			d.DayMonthSlash++
-		default:
-			if _, problem := parseTextDate(text, OrderNone); problem != dateOK {
-				d.Unreadable++
-			} else if datePart, _, _ := splitTime(text); strings.Contains(datePart, "/") {
-				d.YearFirstSlash++
-			} else {
-				d.ISO++
-			}
-		}
-	default: // booleans, error values
-		if text == "" {
-			d.Blank++
-		} else {
-			d.Unreadable++
-		}
+	default:
+		d.Unreadable++
 	}
-}
-
-// idCounter counts the ID problems of a stream of rows. It keeps its own maps rather
-// than run's index (which is tuned for the write path), but uses run's normalisation,
-// ID rules and fingerprint, so that the counts are those run decides.
-type idCounter struct {
-	ids   map[string]*idStat
-	folds map[string]int // case-folded ID → distinct exact IDs with it
-	p     IDProblems
-}
-
-type idStat struct {
-	fp       uint64 // fingerprint of the first row's decision fields
-	rows     int
-	conflict bool
-	fold     string
-}
-
-func newIDCounter() *idCounter {
-	return &idCounter{ids: map[string]*idStat{}, folds: map[string]int{}}
-}
-
-func (c *idCounter) add(f *fields) {
-	switch f.idReason {
-	case BlankID:
-		c.p.Blank++
-		return
-	case MalformedID:
-		c.p.Malformed++
-		return
-	case NumericID:
-		c.p.Numeric++
-		return
-	}
-	fp := fingerprint(f)
-	if st, ok := c.ids[f.id]; ok {
-		st.rows++
-		st.conflict = st.conflict || st.fp != fp
-		return
-	}
-	id := strings.Clone(f.id) // the reader may reuse its buffers
-	fold := foldID(id)
-	c.ids[id] = &idStat{fp: fp, rows: 1, fold: fold}
-	c.folds[fold]++
-}
-
-// problems applies the rules of SPEC §3.1 to whole IDs, as run's index does: every
-// row of a conflicting ID, every later row of any other ID, and the first row of an
-// ID that another ID equals but for letter case.
-func (c *idCounter) problems() IDProblems {
-	p := c.p
-	for _, st := range c.ids {
-		if st.conflict {
-			p.ConflictingDuplicate += st.rows
-			continue
-		}
-		p.Duplicate += st.rows - 1
-		if c.folds[st.fold] > 1 {
-			p.CaseCollision++
-		}
-	}
-	return p
 }

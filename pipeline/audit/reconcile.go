@@ -1,4 +1,4 @@
-package pipeline
+package audit
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
 )
@@ -129,34 +130,28 @@ func Reconcile(ctx context.Context, dir string, exports []string, opts Reconcile
 // its data rows. An export without data rows is refused, as run refuses one: it
 // usually means a failed report, and would make every user look removed.
 func readExportIDs(ctx context.Context, path string, opts ReconcileOptions, present map[string]struct{}) (int, error) {
-	t, err := readers.Open(path, readers.Options{Sheet: opts.Sheet, IDHeader: opts.IDHeader})
+	sc, err := pipeline.OpenScan(path, pipeline.ScanOptions{Sheet: opts.Sheet,
+		Columns: map[readers.Role]string{readers.RoleID: opts.IDHeader}, IDOnly: true, Lenient: true})
 	if err != nil {
 		return 0, err
 	}
-	defer t.Close()
-	n := 0
-	for row, err := range t.Rows() {
-		if err != nil {
-			return 0, err
-		}
-		if row.Num%4096 == 0 && ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
-		if blankRow(row.Cells) {
-			continue
-		}
-		n++
-		if id := strings.TrimSpace(cellAt(row.Cells, t.IDCol).Text); id != "" {
+	defer sc.Close()
+	err = sc.Each(ctx, func(row *pipeline.ScanRow) error {
+		if id := row.ID(); id != "" {
 			if _, ok := present[id]; !ok {
 				present[strings.Clone(id)] = struct{}{}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
-	if n == 0 {
+	if sc.Input.DataRows == 0 {
 		return 0, &readers.ParseError{File: path, Msg: "no data rows below the header",
 			Hint: "an empty export usually means the Analytics report failed: run it and export again"}
 	}
-	return n, nil
+	return sc.Input.DataRows, nil
 }
 
 // sameAsInputs warns about an export that is byte for byte one of the run's inputs:
