@@ -1,0 +1,118 @@
+package alma
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/purgeset/purgeset/writers"
+)
+
+// Run is what the Alma step needs from a run directory that has passed verify.
+type Run struct {
+	Dir   string
+	RunID string
+	IDs   []string // the included IDs, in order: what the set files hold
+}
+
+// RunUser is what the run knew of one included user, for check-users.
+type RunUser struct {
+	ID, Group, RecordType, Expiry, Purge string
+}
+
+// LoadRun reads the run ID and the included IDs of a run directory. Call it only for a
+// directory that verify has passed: it relies on the hashes and the set files having
+// been checked.
+func LoadRun(dir string) (*Run, error) {
+	m, err := writers.ReadManifest(filepath.Join(dir, writers.ManifestName))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", writers.ManifestName, err)
+	}
+	rows, err := writers.ReadDecisions(filepath.Join(dir, writers.DecisionsName))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", writers.DecisionsName, err)
+	}
+	r := &Run{Dir: dir, RunID: RunID(m)}
+	seen := make(map[string]struct{})
+	for i, d := range rows {
+		if d.Decision != "included" {
+			continue
+		}
+		if _, dup := seen[d.ID]; dup || d.ID == "" {
+			// verify would have caught it; an upload must never carry it
+			return nil, fmt.Errorf("%s line %d: an included ID that is empty or included twice: run purgeset verify", writers.DecisionsName, i+2)
+		}
+		seen[d.ID] = struct{}{}
+		r.IDs = append(r.IDs, d.ID)
+	}
+	return r, nil
+}
+
+// LoadRunUsers reads what the run knew of each included user: group and expiry from
+// decisions.csv, record type and purge date from archive.parquet when the run wrote one.
+func LoadRunUsers(dir string) ([]RunUser, bool, error) {
+	rows, err := writers.ReadDecisions(filepath.Join(dir, writers.DecisionsName))
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", writers.DecisionsName, err)
+	}
+	var users []RunUser
+	at := map[string]int{}
+	for _, d := range rows {
+		if d.Decision == "included" {
+			at[d.ID] = len(users)
+			users = append(users, RunUser{ID: d.ID, Group: d.UserGroup, Expiry: d.Expiry})
+		}
+	}
+	recs, _, err := writers.ReadArchive(filepath.Join(dir, writers.ArchiveName))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return users, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("read %s: %w", writers.ArchiveName, err)
+	}
+	for _, rec := range recs {
+		if i, ok := at[rec.ID]; ok && rec.Included {
+			users[i].RecordType, users[i].Purge = rec.RecordType, rec.Purge
+		}
+	}
+	return users, true, nil
+}
+
+// RunID is SPEC §5's run ID: the sha256 of "NAME SHA256\n" for decisions.csv, then
+// for every set file in the manifest's order. It is computed from the manifest's
+// hashes, which verify has checked against the files.
+func RunID(m *writers.Manifest) string {
+	var b strings.Builder
+	for _, o := range m.Outputs {
+		if o.Name == writers.DecisionsName {
+			fmt.Fprintf(&b, "%s %s\n", o.Name, o.SHA256)
+		}
+	}
+	for _, o := range m.Outputs {
+		if strings.HasPrefix(o.Name, "set-") && writers.IsOwnFile(o.Name) {
+			fmt.Fprintf(&b, "%s %s\n", o.Name, o.SHA256)
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// CheckRunID compares the operator's --run-id with the run's: at least 12 hex digits,
+// a prefix of the run ID. It returns a message for the operator, or "".
+func CheckRunID(given, runID string) string {
+	g := strings.ToLower(strings.TrimSpace(given))
+	if len(g) < 12 {
+		return fmt.Sprintf("--run-id %q: give at least the first 12 hex digits of the run ID (the review page shows it where the reviewer signs)", given)
+	}
+	if _, err := hex.DecodeString(g[:len(g)&^1]); err != nil || strings.Trim(g, "0123456789abcdef") != "" {
+		return fmt.Sprintf("--run-id %q: want hex digits only", given)
+	}
+	if !strings.HasPrefix(runID, g) {
+		return fmt.Sprintf("--run-id %s is not this run's ID (it begins %s): upload only the run that was reviewed", given, runID[:16])
+	}
+	return ""
+}
