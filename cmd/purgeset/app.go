@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/alma"
 	"github.com/purgeset/purgeset/readers"
 )
 
@@ -42,7 +43,7 @@ into the itemized-set files that the Purge User Records workflow uploads, plus a
 manifest, a decision for every input row, a review page and an archive.
 
 Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
-4 safety stop, 5 verify/reconcile mismatch, 130 interrupted.`,
+4 safety stop, 5 verify/reconcile/preflight/alma mismatch, 130 interrupted.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
@@ -65,7 +66,7 @@ Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
 	root.SetFlagErrorFunc(a.flagError)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(a.runCommand(), a.versionCommand(), a.inspectCommand(), a.verifyCommand(), a.diffCommand(), a.reconcileCommand())
+	root.AddCommand(a.runCommand(), a.versionCommand(), a.inspectCommand(), a.verifyCommand(), a.diffCommand(), a.reconcileCommand(), a.almaCommand())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(a.flagError)
 	}
@@ -154,6 +155,10 @@ func (a *app) logError(err error) {
 	var pe *readers.ParseError
 	if errors.As(err, &pe) && a.terminal() {
 		msg = strings.Replace(msg, pe.Error(), pe.Verbose(), 1)
+	}
+	var apiErr *alma.APIError
+	if errors.As(err, &apiErr) && a.terminal() {
+		msg = strings.Replace(msg, apiErr.Error(), apiErr.Verbose(), 1) // Alma's own message may quote an ID
 	}
 	ev := a.log.Error().Int("exit_code", exitCode(err)).Dur("duration", time.Since(a.start))
 	if errors.As(err, &pe) {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/alma"
 	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
 )
@@ -76,6 +77,7 @@ func exitCode(err error) int {
 	var usage usageError
 	var safety *pipeline.SafetyError
 	var mismatch mismatchError
+	var stop almaStop
 	switch {
 	case err == nil:
 		return exitOK
@@ -85,7 +87,7 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, readers.ErrInput):
 		return exitInput
-	case errors.As(err, &safety):
+	case errors.As(err, &safety), errors.As(err, &stop):
 		return exitSafety
 	case errors.As(err, &mismatch):
 		return exitMismatch
@@ -103,7 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil && cobraUsage(err) {
 		err = usageError{err}
 	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) && errors.As(err, new(*alma.UploadError)) {
+		err = fmt.Errorf("interrupted: %w", err) // it says what was done in Alma
+	} else if errors.Is(err, context.Canceled) {
 		err = fmt.Errorf("interrupted: stopped before anything was written; temporary files were removed (%w)", err)
 	}
 	if err != nil && !errors.As(err, new(reported)) {

@@ -112,7 +112,8 @@ func CheckRunID(given, runID string) string {
 		return fmt.Sprintf("--run-id %q: want hex digits only", given)
 	}
 	if !strings.HasPrefix(runID, g) {
-		return fmt.Sprintf("--run-id %s is not this run's ID (it begins %s): upload only the run that was reviewed", given, runID[:16])
+		// The run ID is not shown: copying it from here would defeat the check.
+		return fmt.Sprintf("--run-id %s is not the ID of the run in this directory: upload only the run that was reviewed (its ID is on the signed review page)", given)
 	}
 	return ""
 }
