@@ -10,7 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/audit"
 	"github.com/purgeset/purgeset/pipeline/alma"
 )
 
@@ -70,7 +70,7 @@ func (a *app) verifyRun(cmd *cobra.Command, dir string) (*alma.Run, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, usagef("%s is not a directory: name the --out directory of a run", dir)
 	}
-	res, err := pipeline.Verify(cmd.Context(), dir)
+	res, err := audit.Verify(cmd.Context(), dir)
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", dir, err)
 	}
