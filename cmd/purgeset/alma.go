@@ -10,8 +10,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/purgeset/purgeset/pipeline/audit"
 	"github.com/purgeset/purgeset/pipeline/alma"
+	"github.com/purgeset/purgeset/pipeline/audit"
 )
 
 // almaFlags are the options every alma subcommand shares.
