@@ -59,7 +59,7 @@ func Upload(ctx context.Context, c *Client, ids []string, name, description stri
 	case err != nil:
 		return nil, &UploadError{SetName: name, Total: len(ids), Err: fmt.Errorf("create the set: %w", err)}
 	case set.ID == "":
-		return nil, &UploadError{SetName: name, MaybeCreated: true, Total: len(ids), Err: errors.New("Alma's answer to the creation holds no set ID")}
+		return nil, &UploadError{SetName: name, MaybeCreated: true, Total: len(ids), Err: errors.New("the answer to the set creation holds no set ID")}
 	}
 	res := &UploadResult{SetID: string(set.ID), SetName: set.Name}
 	if res.SetName == "" {
