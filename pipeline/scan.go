@@ -60,6 +60,18 @@ func (r *ScanRow) ID() string { return r.rec.f.id }
 // IDReason is Expired when the ID passed the ID rules, else the rule that excludes it.
 func (r *ScanRow) IDReason() Reason { return r.rec.f.idReason }
 
+// Group is the row's trimmed user group.
+func (r *ScanRow) Group() string { return r.rec.f.group }
+
+// RecordType is the row's trimmed record type.
+func (r *ScanRow) RecordType() string { return r.rec.f.recordType }
+
+// Purge is the row's purge date: its trimmed text, the date and whether the text
+// parsed (a blank cell is "" and not ok).
+func (r *ScanRow) Purge() (text string, d Date, ok bool) {
+	return r.rec.f.purgeText, r.rec.f.purge, r.rec.f.purgeOK
+}
+
 // Cell is the row's cell for a role (empty when the input has no such column).
 func (r *ScanRow) Cell(role readers.Role) readers.Cell { return cellAt(r.Cells, r.cols.Col(role)) }
 

@@ -66,7 +66,7 @@ Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
 	root.SetFlagErrorFunc(a.flagError)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(a.runCommand(), a.versionCommand(), a.inspectCommand(), a.verifyCommand(), a.diffCommand(), a.reconcileCommand(), a.almaCommand())
+	root.AddCommand(a.runCommand(), a.versionCommand(), a.inspectCommand(), a.verifyCommand(), a.diffCommand(), a.reconcileCommand(), a.preflightCommand(), a.almaCommand())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(a.flagError)
 	}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/purgeset/purgeset/pipeline/alma"
+)
+
+// purgeGroupExport writes the export of the purge group as Update/Notify Users leaves
+// it: every included user of the run moved, with a past purge date, plus extra lines.
+func purgeGroupExport(t *testing.T, dir string, extra string) string {
+	t.Helper()
+	run, err := alma.LoadRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("Primary Identifier,User Group,User Record Type,Purge Date\n")
+	for _, id := range run.IDs {
+		b.WriteString(id + ",Purge 2024,Public,2024-07-01\n")
+	}
+	b.WriteString(extra)
+	p := filepath.Join(t.TempDir(), "group.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPreflightCommand(t *testing.T) {
+	dir := runSample(t)
+	clean := purgeGroupExport(t, dir, "")
+	code, stdout, stderr := cli(t, "preflight", dir, clean, "--job-group", "Purge 2024", "--job-date", "2024-07-10")
+	if code != 0 || !strings.Contains(stdout, "outside_set              0") {
+		t.Fatalf("clean: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// A leftover of last semester in the purge group, purge date passed: exit 5, its ID
+	// on stdout and in the report, never in the log.
+	leftover := purgeGroupExport(t, dir, "zz-leftover-77,Purge 2024,Public,2023-12-31\n")
+	report := filepath.Join(t.TempDir(), "preflight.csv")
+	code, stdout, stderr = cli(t, "preflight", dir, leftover, "--job-group", "Purge 2024", "--job-date", "2024-07-10", "--report", report, "--log-format", "json")
+	if code != exitMismatch || !strings.Contains(stdout, "zz-leftover-77") || strings.Contains(stderr, "zz-leftover-77") {
+		t.Fatalf("leftover: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), "zz-leftover-77,outside_set,false") {
+		t.Errorf("report: %v\n%s", err, b)
+	}
+	// never over an existing file; never over an export
+	for _, r := range []string{report, leftover} {
+		if code, _, _ := cli(t, "preflight", dir, leftover, "--job-group", "Purge 2024", "--report", r); code != exitUsage {
+			t.Errorf("--report %s: exit %d, want 2", r, code)
+		}
+	}
+	// a mistyped job group is exit 2, not a clean bill of health
+	if code, _, errs := cli(t, "preflight", dir, clean, "--job-group", "Purge 2025"); code != exitUsage || !strings.Contains(errs, `"Purge 2024"`) {
+		t.Errorf("unmatched group: exit %d\n%s", code, errs)
+	}
+	if code, _, _ := cli(t, "preflight", dir, clean); code != exitUsage {
+		t.Errorf("no --job-group: exit %d", code)
+	}
+	// csv and json carry the same statuses
+	if code, out, _ := cli(t, "preflight", dir, leftover, "--job-group", "Purge 2024", "--job-date", "2024-07-10", "--format", "csv"); code != exitMismatch ||
+		!strings.HasPrefix(out, "id,status,in_set,purge_date,source,row\nzz-leftover-77,outside_set,") {
+		t.Errorf("csv: exit %d\n%.300s", code, out)
+	}
+	if code, out, _ := cli(t, "preflight", dir, leftover, "--job-group", "Purge 2024", "--job-date", "2024-07-10", "--format", "json"); code != exitMismatch ||
+		!strings.Contains(out, `"outside_set": 1`) || !strings.Contains(out, `"status": "will_purge"`) {
+		t.Errorf("json: exit %d\n%.600s", code, out)
+	}
+}
+
+func TestPreflightCommandInputs(t *testing.T) {
+	dir := runSample(t)
+	noPurge := filepath.Join(t.TempDir(), "nopurge.csv")
+	os.WriteFile(noPurge, []byte("Primary Identifier,User Group,User Record Type\nx,Purge 2024,Public\n"), 0o600)
+	if code, _, errs := cli(t, "preflight", dir, noPurge, "--job-group", "Purge 2024"); code != exitInput || !strings.Contains(errs, "purge_date") {
+		t.Errorf("no purge date column: exit %d\n%s", code, errs)
+	}
+	// the run directory must verify first
+	export := purgeGroupExport(t, dir, "")
+	os.WriteFile(filepath.Join(dir, "set-002.xlsx"), []byte("stray"), 0o600)
+	if code, _, _ := cli(t, "preflight", dir, export, "--job-group", "Purge 2024"); code != exitMismatch {
+		t.Errorf("unverified run: exit %d, want 5", code)
+	}
+}
