@@ -96,6 +96,7 @@ var Checklist = []string{
 	"Check the Delete User Policy (Configuration > User Management > General): it decides what survives the purge, and it cannot be undone.",
 	"Upload each set file as an itemized user set, and compare the set-creation job's member count with this manifest's.",
 	"Run Update/Notify Users on the set: move the users to a dedicated user group and give them a purge date in the past.",
+	"Just before the job, export that group again and run `purgeset preflight`: it must exit 0 (nobody outside the set would be purged).",
 	"Run Purge User Records for that record type and group only; set Waive Threshold to 1 or higher; check Number of Days After Purge Date.",
 	"The job ignores expiry dates and active requests, and cannot be stopped once started.",
 	"Afterwards, export the users again and run `purgeset reconcile` to see whom Alma skipped.",

@@ -86,3 +86,30 @@ func TestPreflightCommandInputs(t *testing.T) {
 		t.Errorf("unverified run: exit %d, want 5", code)
 	}
 }
+
+// The fixture of the guide's step 11: the sample run with its config, and the purge
+// group as Update/Notify Users left it (two members not moved, one without a purge date,
+// one too late, a leftover due and one not due).
+func TestPreflightGuideFixture(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if code, _, errs := cli(t, "run", "--config", "../../fixtures/purgeset.toml", "--out", dir, "--quiet"); code != 0 {
+		t.Fatalf("run: %s", errs)
+	}
+	code, stdout, _ := cli(t, "preflight", "--job-group", "Purge 2024-07", "--days-after-purge-date", "7", "--job-date", "2024-07-15",
+		dir, "../../fixtures/purge-group-sample.csv")
+	for _, want := range []string{"outside_set              1", "will_purge             178", "not_moved                2",
+		"no_purge_date            1", "purge_date_later         1", "not yet due: 1", "  s0990001  ("} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code != exitMismatch {
+		t.Errorf("exit %d, want 5", code)
+	}
+	// On 2024-07-06 the members' 2024-06-30 + 7 days is a day away: purge_date_later.
+	_, stdout, _ = cli(t, "preflight", "--job-group", "Purge 2024-07", "--days-after-purge-date", "7", "--job-date", "2024-07-06",
+		dir, "../../fixtures/purge-group-sample.csv")
+	if !strings.Contains(stdout, "purge_date_later       179") {
+		t.Errorf("job date 2024-07-06:\n%s", stdout)
+	}
+}
