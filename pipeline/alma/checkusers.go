@@ -71,6 +71,8 @@ func CheckUsers(ctx context.Context, c *Client, users []RunUser, opts CheckOptio
 		switch {
 		case errors.As(err, &apiErr) && (apiErr.Has(CodeUserNotFound) || apiErr.Has(CodeUserNotFoundType)):
 			res.add(UserCheck{ID: want.ID, Status: UserMissing, Details: []string{"Alma knows no user with this ID"}})
+		case errors.Is(err, ErrNotAllowed):
+			res.add(UserCheck{ID: want.ID, Status: UserMissing, Details: []string{"cannot be asked for: the ID holds a slash or is . or .."}})
 		case err != nil:
 			return res, fmt.Errorf("user %d of %d: %w", i+1, len(users), err)
 		default:

@@ -94,19 +94,19 @@ func TestCheckUsers(t *testing.T) {
 		{ID: "gone", Group: "Graduates"},
 	}
 	f.AddUser(almafake.User{PrimaryID: "someone-else", Identifiers: []string{"barcode9"}, Group: "GRAD", RecordType: "PUBLIC"})
-	users = append(users, RunUser{ID: "barcode9", Group: "GRAD"})
+	users = append(users, RunUser{ID: "barcode9", Group: "GRAD"}, RunUser{ID: "a/b"})
 	c := newClient(t, f)
 	res, err := CheckUsers(context.Background(), c, users, CheckOptions{WaiveThreshold: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{UserOK: 2, UserWillSkip: 1, UserDisagrees: 2, UserRequests: 1, UserMissing: 1, UserOtherID: 1}
+	want := map[string]int{UserOK: 2, UserWillSkip: 1, UserDisagrees: 2, UserRequests: 1, UserMissing: 2, UserOtherID: 1}
 	for k, v := range want {
 		if res.Counts[k] != v {
 			t.Errorf("%s: %d, want %d (%v)", k, res.Counts[k], v, res.Users)
 		}
 	}
-	if res.Mismatches() != 4 || c.Calls() != len(users) {
+	if res.Mismatches() != 5 || c.Calls() != len(users) {
 		t.Errorf("mismatches %d calls %d", res.Mismatches(), c.Calls())
 	}
 	// after Update/Notify: the job group agrees, and the purge date is not the run's
