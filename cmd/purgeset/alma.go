@@ -53,6 +53,9 @@ with it, 130 interrupted.`,
 
 // client builds the Alma client; a bad URL, rate or key is a usage error.
 func (a *app) almaClient(f *almaFlags) (*alma.Client, error) {
+	if f.rate <= 0 {
+		return nil, usagef("--rate %g: want more than 0 and at most %d requests per second", f.rate, alma.MaxRate)
+	}
 	if f.url == "" {
 		return nil, usagef("--alma-url is required: the Alma API gateway of your region, e.g. https://api-eu.hosted.exlibrisgroup.com")
 	}
@@ -78,7 +81,7 @@ func (a *app) verifyRun(cmd *cobra.Command, dir string) (*alma.Run, error) {
 		for _, m := range res.Mismatches {
 			fmt.Fprintln(a.stdout, m)
 		}
-		return nil, mismatchError{fmt.Sprintf("%s does not verify (%d mismatches): nothing was sent to Alma; run again", dir, len(res.Mismatches))}
+		return nil, mismatchError{fmt.Sprintf("%s does not verify (%d mismatches): stopped before anything else was done; run purgeset again into a new directory", dir, len(res.Mismatches))}
 	}
 	run, err := alma.LoadRun(dir)
 	if err != nil {
