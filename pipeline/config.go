@@ -1,12 +1,14 @@
 package pipeline
 
 import (
+	"regexp"
+
 	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
 )
 
 // Config holds every option of a run after flags and config file were merged and
-// checked (the CLI turns bad values into usage errors before Run sees them).
+// checked: the CLI parses the values, Validate checks what they mean.
 type Config struct {
 	Inputs           []string
 	Cutoff           Date
@@ -22,7 +24,19 @@ type Config struct {
 	Columns          map[readers.Role]string // --column ROLE=HEADER
 	ArchiveColumns   []string
 	DryRun           bool
-	TempDir          string // where the spill goes; "" for the system default
+	// IDPattern is the institution's ID format (Go RE2, matched against the whole
+	// trimmed ID); "" for none. Validate compiles it.
+	IDPattern string
+	idPattern *regexp.Regexp
+	// RecordTypesGiven says the record types were chosen, not the default: only then
+	// is a record type that matches no row an error (SPEC §8).
+	RecordTypesGiven  bool
+	AllowUnmatched    bool // let a --group or --record-type that matches no row through
+	AllowFutureCutoff bool // let a cutoff after Today through
+	// Today is the run's date (the UTC date of the manifest's created time); a cutoff
+	// after it stops the run. The zero value skips that guard.
+	Today   Date
+	TempDir string // where the spill goes; "" for the system default
 
 	Output Output // how and where to write; unused on a dry run
 	// Parameters is every option as the user set it, recorded in the manifest.

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,10 +19,13 @@ var placeholders = map[string]bool{
 	"#blocked!": true, "#connect!": true, "#busy!": true, "#unknown!": true, "#python!": true,
 }
 
+// notPattern is the detail of an ID that --id-pattern refuses (SPEC §8).
+const notPattern = "does not match --id-pattern"
+
 // checkID applies the three ID rules (SPEC §3.1: blank_id, malformed_id, numeric_id)
-// to a trimmed cell. It returns the ID as it goes into the set and Expired when the ID
+// to a trimmed cell, --id-pattern (when not nil) last. It returns Expired when the ID
 // passes, or the excluding reason and a detail.
-func checkID(c readers.Cell, id string, acceptNumeric bool) (Reason, string) {
+func checkID(c readers.Cell, id string, acceptNumeric bool, pattern *regexp.Regexp) (Reason, string) {
 	if id == "" {
 		return BlankID, ""
 	}
@@ -33,6 +37,9 @@ func checkID(c readers.Cell, id string, acceptNumeric bool) (Reason, string) {
 		if !plainWholeNumber(id) {
 			return MalformedID, "a number stored with a fraction, sign, exponent or more than 15 digits: Excel has already changed it"
 		}
+		if pattern != nil && !pattern.MatchString(id) { // the raw value is the digits
+			return MalformedID, notPattern
+		}
 		return Expired, ""
 	case readers.KindBool:
 		return MalformedID, "a TRUE/FALSE cell, not an ID"
@@ -41,6 +48,9 @@ func checkID(c readers.Cell, id string, acceptNumeric bool) (Reason, string) {
 	}
 	if d := malformed(id); d != "" {
 		return MalformedID, d
+	}
+	if pattern != nil && !pattern.MatchString(id) {
+		return MalformedID, notPattern
 	}
 	return Expired, ""
 }
@@ -60,6 +70,10 @@ func malformed(id string) string {
 	lower := strings.ToLower(id)
 	if strings.HasPrefix(lower, "no primary id") || placeholders[lower] {
 		return "a placeholder, not an ID"
+	}
+	if c := id[0]; c == '=' || c == '+' || c == '@' {
+		// Never an ID; and written raw into decisions.csv it runs as a formula in Excel.
+		return "spreadsheet formula text (starts with =, + or @), not an ID"
 	}
 	if excelExponent(id) {
 		return "scientific notation, as Excel shows long numbers: digits are lost"

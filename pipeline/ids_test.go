@@ -55,10 +55,14 @@ func TestCheckID(t *testing.T) {
 		{"-12", readers.KindNumber, true, MalformedID},
 		{"1", readers.KindBool, false, MalformedID},
 		{"#N/A", readers.KindError, false, MalformedID},
+		{"=HYPERLINK(\"x\")", text, false, MalformedID},
+		{"+4912345", text, false, MalformedID},
+		{"@SUM(A1)", text, false, MalformedID},
+		{"jdoe=42", text, false, Expired}, // only a leading =, + or @ is a formula
 	}
 	for _, c := range cases {
 		id := strings.TrimSpace(c.raw)
-		got, detail := checkID(readers.Cell{Text: c.raw, Kind: c.kind}, id, c.numeric)
+		got, detail := checkID(readers.Cell{Text: c.raw, Kind: c.kind}, id, c.numeric, nil)
 		if got != c.want {
 			t.Errorf("checkID(%q, %s, numeric=%v) = %s (%s), want %s", c.raw, c.kind, c.numeric, got, detail, c.want)
 		}
@@ -76,6 +80,37 @@ func TestFoldIDAgreesWithEqualFold(t *testing.T) {
 			if (foldID(a) == foldID(b)) != strings.EqualFold(a, b) {
 				t.Errorf("foldID(%q)==foldID(%q) is %v, EqualFold is %v", a, b, foldID(a) == foldID(b), strings.EqualFold(a, b))
 			}
+		}
+	}
+}
+
+// TestCheckIDPattern: --id-pattern matches the whole trimmed ID, text or the digits of
+// an accepted number cell, and only an ID that passed the other rules is judged by it.
+func TestCheckIDPattern(t *testing.T) {
+	cfg := Config{IDPattern: `s[0-9]{7}|[0-9]{8}`}
+	if err := cfg.compileIDPattern(); err != nil {
+		t.Fatal(err)
+	}
+	text := readers.KindText
+	for _, c := range []struct {
+		raw    string
+		kind   readers.Kind
+		want   Reason
+		detail string
+	}{
+		{"s1234567", text, Expired, ""},
+		{"00179420", text, Expired, ""},
+		{"179420", text, MalformedID, notPattern},     // leading zeros lost
+		{"s12345678", text, MalformedID, notPattern},  // whole ID, not a prefix
+		{"xs1234567", text, MalformedID, notPattern},  // whole ID, not a suffix
+		{"12345678", readers.KindNumber, Expired, ""}, // the digits of the number
+		{"1234567", readers.KindNumber, MalformedID, notPattern},
+		{"1.23E+11", text, MalformedID, "scientific notation"}, // the other rules first
+		{"", text, BlankID, ""},
+	} {
+		got, detail := checkID(readers.Cell{Text: c.raw, Kind: c.kind}, c.raw, true, cfg.idPattern)
+		if got != c.want || !strings.Contains(detail, c.detail) {
+			t.Errorf("checkID(%q) = %s (%s), want %s (%s)", c.raw, got, detail, c.want, c.detail)
 		}
 	}
 }

@@ -113,7 +113,7 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		required = append(required, readers.RoleGroup)
 	}
 	s, err := openScan(path, ScanOptions{Sheet: cfg.Sheet, Columns: cfg.Columns, Required: required,
-		DateOrder: cfg.DateOrder, AcceptNumericIDs: cfg.AcceptNumericIDs, ArchiveColumns: cfg.ArchiveColumns,
+		DateOrder: cfg.DateOrder, AcceptNumericIDs: cfg.AcceptNumericIDs, IDPattern: cfg.idPattern, ArchiveColumns: cfg.ArchiveColumns,
 		Progress: cfg.Progress}, &p.normaliser)
 	if err != nil {
 		return writers.Input{}, err
@@ -149,7 +149,7 @@ func (p *normaliser) normalise(rec *spilled, cfg Config, date1904 bool, cols rea
 	f := &rec.f
 	idCell := cellAt(cells, cols.Col(readers.RoleID))
 	f.id = strings.TrimSpace(idCell.Text)
-	f.idReason, f.idDetail = checkID(idCell, f.id, cfg.AcceptNumericIDs)
+	f.idReason, f.idDetail = checkID(idCell, f.id, cfg.AcceptNumericIDs, cfg.idPattern)
 	f.group = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleGroup)).Text)
 	f.hasRType = cols.Col(readers.RoleRecordType) >= 0
 	f.recordType = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleRecordType)).Text)

@@ -24,6 +24,9 @@ type Output struct {
 // totals and the safety limits), and only then the third, which writes every output
 // into a stage and commits it, manifest last.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	protect, err := loadProtect(cfg.Protect)
 	if err != nil {
 		return nil, err
@@ -36,6 +39,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	defer first.spill.Close()
 	defer first.index.free()
 	sum := first.count()
+	sum.Warnings = append(sum.Warnings, cfg.optionWarnings()...)
 	if err := sum.Check(); err != nil {
 		return sum, err
 	}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
@@ -16,6 +17,7 @@ type ScanOptions struct {
 	Required         []readers.Role          // roles whose column must be found
 	DateOrder        DateOrder
 	AcceptNumericIDs bool
+	IDPattern        *regexp.Regexp // --id-pattern, compiled by Config.Validate; nil for none
 	ArchiveColumns   []string
 	// Lenient collects what run stops at (a missing column, a ragged row, slash dates,
 	// no data rows) in Stops and reads on: inspect shows every problem at once.
@@ -121,7 +123,7 @@ func (s *Scan) Close() error { return s.Table.Close() }
 func (s *Scan) Each(ctx context.Context, fn func(*ScanRow) error) error {
 	t, path := s.Table, s.Input.Path
 	xlsx := t.Info.Format == "xlsx"
-	cfg := Config{DateOrder: s.opts.DateOrder, AcceptNumericIDs: s.opts.AcceptNumericIDs}
+	cfg := Config{DateOrder: s.opts.DateOrder, AcceptNumericIDs: s.opts.AcceptNumericIDs, idPattern: s.opts.IDPattern}
 	r := &s.row
 	for row, err := range prefetch(t.Rows()) {
 		if err != nil {

@@ -33,6 +33,7 @@ type Parameters struct {
 	Protect            []string          `json:"protect"`
 	DateOrder          string            `json:"date_order"`
 	AcceptNumericIDs   bool              `json:"accept_numeric_ids"`
+	IDPattern          string            `json:"id_pattern"`
 	MaxIncluded        int               `json:"max_included"`
 	MaxIncludedPercent float64           `json:"max_included_percent"`
 	Split              int               `json:"split"`
@@ -46,9 +47,13 @@ type Parameters struct {
 	Out                string            `json:"out"`
 	Force              bool              `json:"force"`
 	DryRun             bool              `json:"dry_run"`
+	AllowUnmatched     bool              `json:"allow_unmatched"`
+	AllowFutureCutoff  bool              `json:"allow_future_cutoff"`
 	Inputs             []string          `json:"inputs"`
 	Config             string            `json:"config,omitempty"`
 	ConfigSHA256       string            `json:"config_sha256,omitempty"`
+	// ConfigOverridden names the options whose config file value a flag replaced.
+	ConfigOverridden []string `json:"config_overridden,omitempty"`
 }
 
 type Tool struct {

@@ -83,7 +83,7 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &usage), errors.Is(err, writers.ErrOutDir):
+	case errors.As(err, &usage), errors.Is(err, writers.ErrOutDir), errors.Is(err, pipeline.ErrOption):
 		return exitUsage
 	case errors.Is(err, readers.ErrInput):
 		return exitInput

@@ -1,45 +1,54 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"math"
-	"reflect"
 	"sort"
 	"strings"
+	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/readers"
 )
 
-// runOptions are every option of `purgeset run`. The flag tag names the flag, the toml
-// tag the config file key; the json tag is how the manifest records it.
+// runOptions are every option of `purgeset run`; the json tag is how the manifest
+// records it. The config file's keys are listed in config.go, the flags in bindRunFlags,
+// and mergeFlags combines the two field by field.
 type runOptions struct {
-	Cutoff             string            `flag:"cutoff" toml:"cutoff" json:"cutoff"`
-	Groups             []string          `flag:"group" toml:"groups" json:"groups"`
-	AllGroups          bool              `flag:"all-groups" toml:"all_groups" json:"all_groups"`
-	RecordTypes        []string          `flag:"record-type" toml:"record_types" json:"record_types"`
-	Protect            []string          `flag:"protect" toml:"protect" json:"protect"`
-	DateOrder          string            `flag:"date-order" toml:"date_order" json:"date_order"`
-	AcceptNumericIDs   bool              `flag:"accept-numeric-ids" toml:"accept_numeric_ids" json:"accept_numeric_ids"`
-	MaxIncluded        int               `flag:"max-included" toml:"max_included" json:"max_included"`
-	MaxIncludedPercent float64           `flag:"max-included-percent" toml:"max_included_percent" json:"max_included_percent"`
-	Split              int               `flag:"split" toml:"split" json:"split"`
-	SetFormat          string            `flag:"set-format" toml:"set_format" json:"set_format"`
-	SetHeader          string            `flag:"set-header" toml:"set_header" json:"set_header"`
-	Sheet              string            `flag:"sheet" toml:"sheet" json:"sheet"`
-	Columns            map[string]string `flag:"column" toml:"columns" json:"columns"`
-	ArchiveColumns     []string          `flag:"archive-column" toml:"archive_columns" json:"archive_columns"`
-	NoReview           bool              `flag:"no-review" toml:"no_review" json:"no_review"`
-	NoArchive          bool              `flag:"no-archive" toml:"no_archive" json:"no_archive"`
-	Out                string            `flag:"out" toml:"out" json:"out"`
-	Force              bool              `flag:"force" toml:"force" json:"force"`
-	DryRun             bool              `flag:"dry-run" toml:"dry_run" json:"dry_run"`
-	Inputs             []string          `toml:"inputs" json:"inputs"`
-	Config             string            `flag:"config" toml:"-" json:"config,omitempty"`
-	ConfigSHA256       string            `toml:"-" json:"config_sha256,omitempty"`
+	Cutoff             string            `json:"cutoff"`
+	Groups             []string          `json:"groups"`
+	AllGroups          bool              `json:"all_groups"`
+	RecordTypes        []string          `json:"record_types"`
+	Protect            []string          `json:"protect"`
+	DateOrder          string            `json:"date_order"`
+	AcceptNumericIDs   bool              `json:"accept_numeric_ids"`
+	IDPattern          string            `json:"id_pattern"`
+	MaxIncluded        int               `json:"max_included"`
+	MaxIncludedPercent float64           `json:"max_included_percent"`
+	Split              int               `json:"split"`
+	SetFormat          string            `json:"set_format"`
+	SetHeader          string            `json:"set_header"`
+	Sheet              string            `json:"sheet"`
+	Columns            map[string]string `json:"columns"`
+	ArchiveColumns     []string          `json:"archive_columns"`
+	NoReview           bool              `json:"no_review"`
+	NoArchive          bool              `json:"no_archive"`
+	Out                string            `json:"out"`
+	Force              bool              `json:"force"`
+	DryRun             bool              `json:"dry_run"`
+	AllowUnmatched     bool              `json:"allow_unmatched"`
+	AllowFutureCutoff  bool              `json:"allow_future_cutoff"`
+	Inputs             []string          `json:"inputs"`
+	Config             string            `json:"config,omitempty"`
+	ConfigSHA256       string            `json:"config_sha256,omitempty"`
+	// Overridden names the options whose config file value a flag replaced.
+	Overridden []string `json:"config_overridden,omitempty"`
+
+	// recordTypesGiven: the record types were chosen by a flag or the file, not left
+	// at the default; only then is one that matches no row an error.
+	recordTypesGiven bool
 }
 
 // off is how a disabled limit is shown and stored.
@@ -81,6 +90,7 @@ func bindRunFlags(fs *pflag.FlagSet, o *runOptions) {
 	fs.StringArrayVar(&o.Protect, "protect", nil, "file of IDs never included: a plain list or an export such as a fines report (repeatable)")
 	fs.StringVar(&o.DateOrder, "date-order", "", "how to read slash dates such as 03/04/2021: mdy or dmy (default: slash dates stop the run)")
 	fs.BoolVar(&o.AcceptNumericIDs, "accept-numeric-ids", false, "accept XLSX IDs stored as whole numbers, written as plain digits (leading zeros may already be lost)")
+	fs.StringVar(&o.IDPattern, "id-pattern", "", "the institution's ID format as a Go regular expression matching the whole ID, e.g. '^(s[0-9]{7}|[0-9]{8})$'; other IDs are malformed_id")
 	fs.IntVar(&o.MaxIncluded, "max-included", o.MaxIncluded, "safety stop when more than N rows would be included (-1: off)")
 	fs.Float64Var(&o.MaxIncludedPercent, "max-included-percent", o.MaxIncludedPercent, "safety stop when more than P % of all data rows would be included (-1: off)")
 	fs.IntVar(&o.Split, "split", o.Split, "at most N IDs per set file")
@@ -94,24 +104,43 @@ func bindRunFlags(fs *pflag.FlagSet, o *runOptions) {
 	fs.StringVar(&o.Out, "out", "", "output directory; must not exist or be empty (required unless --dry-run)")
 	fs.BoolVar(&o.Force, "force", false, "allow a non-empty --out: its old purgeset files are replaced, nothing else is touched")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "read and decide everything, print the summary, write nothing")
-	fs.StringVar(&o.Config, "config", "", "read options from this TOML file; flags win over the file")
-}
-
-// overlay copies into dst every option whose flag was given on the command line, so
-// that flags win over the config file.
-func overlay(dst, src *runOptions, cmd *cobra.Command) {
-	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
-	for i := 0; i < dv.NumField(); i++ {
-		name := dv.Type().Field(i).Tag.Get("flag")
-		if name != "" && cmd.Flags().Changed(name) {
-			dv.Field(i).Set(sv.Field(i))
+	fs.BoolVar(&o.AllowUnmatched, "allow-unmatched", false, "let a --group or --record-type that matches no data row through (recorded as a warning)")
+	fs.BoolVar(&o.AllowFutureCutoff, "allow-future-cutoff", false, "let a --cutoff after today through (recorded as a warning)")
+	fs.StringVar(&o.Config, "config", "", "read options from this TOML file; flags win over the file for single values, --protect, --column and --archive-column add to it")
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !repeatable[f.Name] {
+			f.Value = &onceValue{Value: f.Value, name: f.Name}
 		}
-	}
+	})
 }
 
-// pipelineConfig checks the options and turns them into the pipeline's Config; every
-// problem here is a usage error (exit 2), found before any file is read.
-func (o *runOptions) pipelineConfig() (pipeline.Config, error) {
+// repeatable are the flags that take several values, one per use.
+var repeatable = map[string]bool{"group": true, "record-type": true, "protect": true, "column": true, "archive-column": true}
+
+// errRepeated marks a single-valued flag given twice: the last one silently winning
+// would let a stale --cutoff in a pasted command line decide the purge.
+var errRepeated = errors.New("given twice")
+
+// onceValue refuses a second value for a single-valued flag.
+type onceValue struct {
+	pflag.Value
+	name  string
+	first string
+	set   bool
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set {
+		return fmt.Errorf("%w (first %q, then %q)", errRepeated, v.first, s)
+	}
+	v.set, v.first = true, s
+	return v.Value.Set(s)
+}
+
+// pipelineConfig parses the options into the pipeline's Config; every problem here
+// is a usage error (exit 2), found before any file is read. What the values mean
+// (groups, limits, the ID pattern, a future cutoff) is Config.Validate's to check.
+func (o *runOptions) pipelineConfig(created time.Time) (pipeline.Config, error) {
 	var c pipeline.Config
 	if o.Cutoff == "" {
 		return c, usagef("--cutoff is required: a row is expired when its expiry date is before it, e.g. --cutoff 2024-07-01")
@@ -119,30 +148,6 @@ func (o *runOptions) pipelineConfig() (pipeline.Config, error) {
 	cut, ok := pipeline.ParseISODate(o.Cutoff)
 	if !ok {
 		return c, usagef("--cutoff %q is not a valid date: want YYYY-MM-DD, e.g. 2024-07-01", o.Cutoff)
-	}
-	switch {
-	case len(o.Groups) == 0 && !o.AllGroups:
-		return c, usagef("name the eligible user groups with --group NAME (repeatable), or pass --all-groups")
-	case len(o.Groups) > 0 && o.AllGroups:
-		return c, usagef("--group and --all-groups exclude each other: pass one")
-	}
-	for _, g := range o.Groups {
-		if strings.TrimSpace(g) == "" {
-			return c, usagef("--group \"\" is empty: name a user group")
-		}
-	}
-	if len(o.RecordTypes) == 0 {
-		return c, usagef("at least one --record-type is needed (default Public)")
-	}
-	order := pipeline.DateOrder(o.DateOrder)
-	if order != pipeline.OrderNone && order != pipeline.OrderMDY && order != pipeline.OrderDMY {
-		return c, usagef("--date-order %q: want mdy or dmy", o.DateOrder)
-	}
-	if o.MaxIncluded < off {
-		return c, usagef("--max-included %d: want a count of 0 or more", o.MaxIncluded)
-	}
-	if p := o.MaxIncludedPercent; math.IsNaN(p) || (p < 0 && p != off) || p > 100 {
-		return c, usagef("--max-included-percent %g: want a percentage from 0 to 100", p)
 	}
 	if o.Split < 1 {
 		return c, usagef("--split %d: want at least 1 ID per set file", o.Split)
@@ -162,18 +167,23 @@ func (o *runOptions) pipelineConfig() (pipeline.Config, error) {
 		}
 		cols[readers.Role(role)] = h
 	}
-	if len(o.Inputs) == 0 {
-		return c, usagef("name at least one input file (an Analytics export)")
-	}
-	if o.Out == "" && !o.DryRun {
+	if o.Out == "" && !o.DryRun && len(o.Inputs) > 0 {
 		return c, usagef("--out DIR is required: a new or empty directory for the set files and manifest")
 	}
-	return pipeline.Config{
+	today, _ := pipeline.MakeDate(created.UTC().Date())
+	c = pipeline.Config{
 		Inputs: o.Inputs, Cutoff: cut, Groups: o.Groups, AllGroups: o.AllGroups,
-		RecordTypes: o.RecordTypes, Protect: o.Protect, DateOrder: order,
-		AcceptNumericIDs: o.AcceptNumericIDs, MaxIncluded: o.MaxIncluded, MaxIncludedPct: o.MaxIncludedPercent,
+		RecordTypes: o.RecordTypes, RecordTypesGiven: o.recordTypesGiven,
+		Protect: o.Protect, DateOrder: pipeline.DateOrder(o.DateOrder),
+		AcceptNumericIDs: o.AcceptNumericIDs, IDPattern: o.IDPattern,
+		MaxIncluded: o.MaxIncluded, MaxIncludedPct: o.MaxIncludedPercent,
 		Sheet: o.Sheet, Columns: cols, ArchiveColumns: o.ArchiveColumns, DryRun: o.DryRun,
-	}, nil
+		AllowUnmatched: o.AllowUnmatched, AllowFutureCutoff: o.AllowFutureCutoff, Today: today,
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, nil
 }
 
 func validRole(r string) bool {

@@ -14,6 +14,9 @@ func TestParametersRecordEveryOption(t *testing.T) {
 	v := reflect.ValueOf(&o).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Field(i)
+		if !f.CanSet() {
+			continue // unexported: not an option the manifest records
+		}
 		switch f.Kind() {
 		case reflect.String:
 			f.SetString("s" + v.Type().Field(i).Name)

@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,23 +45,33 @@ func (a *app) runCommand() *cobra.Command {
 	return cmd
 }
 
-// mergeOptions applies the config file, then the flags given, then the arguments.
+// mergeOptions applies the config file, then the flags given (mergeFlags), then the
+// arguments, which replace the file's inputs.
 func mergeOptions(cmd *cobra.Command, flags *runOptions, args []string) (*runOptions, error) {
 	opts := defaultRunOptions()
+	inFile := map[string]bool{}
 	if flags.Config != "" {
-		if err := loadConfig(flags.Config, &opts); err != nil {
+		var err error
+		if inFile, err = loadConfig(flags.Config, &opts); err != nil {
 			return nil, err
 		}
 	}
-	overlay(&opts, flags, cmd)
+	opts.Overridden = mergeFlags(&opts, flags, cmd.Flags().Changed, inFile)
 	if len(args) > 0 {
+		if inFile["inputs"] && !slices.Equal(opts.Inputs, args) {
+			opts.Overridden = append(opts.Overridden, "inputs (the files named on the command line)")
+		}
 		opts.Inputs = args
 	}
 	return &opts, nil
 }
 
 func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
-	cfg, err := opts.pipelineConfig()
+	created, err := createdTime()
+	if err != nil {
+		return err
+	}
+	cfg, err := opts.pipelineConfig(created)
 	if err != nil {
 		return err
 	}
@@ -67,10 +79,6 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 		if err := writers.CheckOutDir(opts.Out, opts.Force, opts.Inputs); err != nil {
 			return err
 		}
-	}
-	created, err := createdTime()
-	if err != nil {
-		return err
 	}
 	cfg.Parameters = opts.parameters()
 	cfg.Output = pipeline.Output{
@@ -80,6 +88,11 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 		NoArchive: opts.NoArchive,
 		Created:   created,
 		Tool:      toolInfo(),
+	}
+	if len(opts.Overridden) > 0 {
+		msg := fmt.Sprintf("the command line replaced what the config file %s set for %s", opts.Config, strings.Join(opts.Overridden, ", "))
+		a.log.Warn().Str("code", "config_overridden").Strs("options", opts.Overridden).Msg(msg)
+		cfg.Output.Warnings = append(cfg.Output.Warnings, writers.Warning{Code: "config_overridden", Message: msg, Count: len(opts.Overridden)})
 	}
 	if !opts.DryRun {
 		if repo := gitWorkTree(opts.Out); repo != "" && !gitIgnored(repo, opts.Out) {

@@ -22,6 +22,12 @@ const maxFlagDistance = 2
 // JSON). A problem with those flags themselves is left for the flag error to report.
 func (a *app) flagError(cmd *cobra.Command, err error) error {
 	_ = a.setupLog()
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) && errors.Is(err, errRepeated) {
+		name := invalid.GetFlag().Name
+		return usagef("--%s is given twice on the command line (first %q, then %q): it takes one value, and the last one silently winning could decide the purge; remove one of them",
+			name, invalid.GetFlag().Value.(*onceValue).first, invalid.GetValue())
+	}
 	var unknown *pflag.NotExistError
 	if errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "" {
 		if name := nearestFlag(cmd.Flags(), unknown.GetSpecifiedName()); name != "" {
