@@ -20,6 +20,9 @@ type firstPass struct {
 	spill  *spill
 	idRule [][numReasons]int // per input: rows excluded by an ID rule
 	normaliser
+	groups   *valueCounts // user groups of all data rows; nil under --all-groups
+	rtypes   *valueCounts // record types, when explicit ones are to be checked
+	hasRType bool         // some input has a record type column
 }
 
 // normaliser turns cells into fields; one serves every input of a run.
@@ -79,6 +82,12 @@ func readAll(ctx context.Context, cfg Config, r *rules) (*firstPass, error) {
 		return nil, err
 	}
 	p := &firstPass{index: newIndex(cfg.Inputs, estimateRows(cfg.Inputs)), spill: sp}
+	if !cfg.AllGroups {
+		p.groups = newValueCounts()
+	}
+	if cfg.RecordTypesGiven {
+		p.rtypes = newValueCounts()
+	}
 	for i, path := range cfg.Inputs {
 		p.idRule = append(p.idRule, [numReasons]int{})
 		st, err := p.readInput(ctx, cfg, r, int32(i), path)
@@ -119,8 +128,17 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		return writers.Input{}, err
 	}
 	defer s.Close()
+	if s.Cols.Col(readers.RoleRecordType) >= 0 {
+		p.hasRType = true
+	}
 	err = s.Each(ctx, func(row *ScanRow) error {
 		rec := &row.rec
+		if p.groups != nil {
+			p.groups.add(rec.f.group)
+		}
+		if p.rtypes != nil && rec.f.hasRType {
+			p.rtypes.add(rec.f.recordType)
+		}
 		rec.ref = rowRef{src: src, row: int32(row.Num)}
 		rec.local, rec.detail, rec.entry = rec.f.idReason, rec.f.idDetail, -1
 		if rec.f.idReason == Expired {

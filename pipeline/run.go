@@ -38,8 +38,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer first.spill.Close()
 	defer first.index.free()
+	selected, err := first.checkSelections(cfg)
+	if err != nil {
+		return nil, err
+	}
 	sum := first.count()
-	sum.Warnings = append(sum.Warnings, cfg.optionWarnings()...)
+	sum.Warnings = append(append(sum.Warnings, cfg.optionWarnings()...), selected...)
 	if err := sum.Check(); err != nil {
 		return sum, err
 	}

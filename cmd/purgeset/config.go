@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/purgeset/purgeset/pipeline"
 )
 
 // configKey is one key of the config file: the flag it stands for, what its value must
@@ -226,7 +228,7 @@ func suggestConfigKey(name string) string {
 		if k.flag != "" && (name == k.flag || norm == strings.ReplaceAll(k.flag, "-", "_")) {
 			return k.key
 		}
-		if d := levenshtein(norm, k.key); d < bestDist {
+		if d := pipeline.EditDistance(norm, k.key); d < bestDist {
 			best, bestDist = k.key, d
 		}
 	}

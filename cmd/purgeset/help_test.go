@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/purgeset/purgeset/pipeline"
 )
 
 // What people at a terminal meet first: help, typos, completion, version.
@@ -148,10 +150,10 @@ func TestLevenshtein(t *testing.T) {
 		{"", "", 0}, {"cutoff", "cutoff", 0}, {"cutof", "cutoff", 1}, {"gruop", "group", 2},
 		{"", "out", 3}, {"kitten", "sitting", 3}, {"dryrun", "dry-run", 1}, {"größe", "grosse", 3},
 	} {
-		if got := levenshtein(c.a, c.b); got != c.d {
+		if got := pipeline.EditDistance(c.a, c.b); got != c.d {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
-		if got := levenshtein(c.b, c.a); got != c.d {
+		if got := pipeline.EditDistance(c.b, c.a); got != c.d {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d", c.b, c.a, got, c.d)
 		}
 	}

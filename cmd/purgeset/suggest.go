@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/purgeset/purgeset/pipeline"
 )
 
 // maxFlagDistance is how far a mistyped flag may be from a real one to be suggested:
@@ -46,32 +48,9 @@ func nearestFlag(fs *pflag.FlagSet, typed string) string {
 		if f.Hidden {
 			return
 		}
-		if d := levenshtein(typed, f.Name); d < bestDist {
+		if d := pipeline.EditDistance(typed, f.Name); d < bestDist {
 			best, bestDist = f.Name, d
 		}
 	})
 	return best
-}
-
-// levenshtein is the number of single-rune insertions, deletions and substitutions
-// that turn a into b.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
