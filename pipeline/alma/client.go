@@ -196,6 +196,9 @@ func (c *Client) noteRemaining(h http.Header) {
 	c.mu.Unlock()
 }
 
+// errTooLarge is an answer above maxBody: not Alma's, or not one purgeset can use.
+var errTooLarge = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
+
 // OutcomeUnknown is a POST whose answer was lost (a cut connection, a timeout, a 5xx):
 // Alma may or may not have done it. A POST is never retried blindly; the caller reads
 // the state back.
@@ -246,8 +249,8 @@ func (c *Client) send(ctx context.Context, route Route, params []string, query u
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, ErrNotAllowed):
-			return err
+		case errors.Is(err, ErrNotAllowed), errors.Is(err, errTooLarge):
+			return fmt.Errorf("%s: %w", route, err) // the same request would fail the same way
 		case err != nil && idempotent && attempt < c.cfg.Retries:
 			c.log.Warn().Str("route", route.String()).Int("attempt", attempt+1).Dur("retry_in", delay).Msg("Alma did not answer; retrying")
 			if err := sleep(ctx, delay); err != nil {
@@ -360,7 +363,7 @@ func (c *Client) roundTrip(ctx context.Context, route Route, u string, body []by
 		return 0, nil, nil, transportError(err)
 	}
 	if len(b) > maxBody {
-		return 0, nil, nil, fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
+		return 0, nil, nil, errTooLarge
 	}
 	if resp.StatusCode >= 300 {
 		// An error body may echo the request (a proxy, a debugging gateway): the key
