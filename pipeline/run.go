@@ -128,8 +128,9 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 		return err
 	}
 	sinks := []writers.RowSink{decisions}
+	var review *writers.ReviewWriter
 	if !out.NoReview {
-		review, err := writers.NewReviewWriter(stage, p.manifest(cfg, sum), ReasonTexts())
+		review, err = writers.NewReviewWriter(stage, p.manifest(cfg, sum), ReasonTexts())
 		if err != nil {
 			return err
 		}
@@ -149,6 +150,7 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 		}
 	}()
 	tally := newTally(len(p.inputs))
+	warn := newWarnRows(sum)
 	fan := newFanout(sinks)
 	b := fan.get()
 	n := 0
@@ -161,6 +163,7 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 		b.recs = b.recs[:len(b.recs)+1]
 		rec := &b.recs[len(b.recs)-1]
 		p.record(rec, s, reason, detail)
+		warn.add(rec)
 		if rec.Included {
 			if err := set.Add(rec.ID); err != nil {
 				return err
@@ -188,13 +191,29 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := writers.WriteManifest(stage, p.manifest(cfg, sum)); err != nil {
+	// The set files and decisions.csv are final: name the run, then write the page
+	// that shows the name, and the manifest last.
+	m := p.manifest(cfg, sum)
+	if m.Warnings, err = warn.attach(m.Warnings); err != nil {
+		return err
+	}
+	m.Outputs = stage.Outputs()
+	if m.RunID, err = writers.RunID(m.Outputs); err != nil {
+		return err
+	}
+	if review != nil {
+		if err := review.Finish(m); err != nil {
+			return err
+		}
+	}
+	if err := writers.WriteManifest(stage, m); err != nil {
 		return err
 	}
 	if err := stage.Commit(); err != nil {
 		return err
 	}
 	sum.Outputs = stage.Outputs()
+	sum.RunID = m.RunID
 	return nil
 }
 

@@ -16,6 +16,11 @@ type Summary struct {
 	Warnings []writers.Warning
 	Outputs  []writers.Output // files written; empty on a dry run
 	noPurge  int
+	// shortUsual is the usual length of included all-digit IDs when some are shorter
+	// (the short_numeric_id warning), else 0.
+	shortUsual int
+	// RunID names the set files and decisions written (SPEC §5); empty on a dry run.
+	RunID string
 }
 
 func newSummary(inputs []writers.Input) *Summary {
@@ -45,15 +50,16 @@ func (s *Summary) finish(badPurge int, digits *digitLengths) {
 		}
 	}
 	if badPurge > 0 {
-		s.Warnings = append(s.Warnings, writers.Warning{Code: "bad_purge_date", Count: badPurge,
+		s.Warnings = append(s.Warnings, writers.Warning{Code: warnBadPurgeDate, Count: badPurge,
 			Message: "rows whose purge date is filled but cannot be read (it is reported, not a filter)"})
 	}
 	if s.noPurge > 0 {
-		s.Warnings = append(s.Warnings, writers.Warning{Code: "no_purge_date", Count: s.noPurge,
+		s.Warnings = append(s.Warnings, writers.Warning{Code: warnNoPurgeDate, Count: s.noPurge,
 			Message: "included rows without a purge date: the Purge User Records job never purges a user without one, so set it with Update/Notify Users"})
 	}
 	if n, usual := digits.short(); n > 0 {
-		s.Warnings = append(s.Warnings, writers.Warning{Code: "short_numeric_id", Count: n,
+		s.shortUsual = usual
+		s.Warnings = append(s.Warnings, writers.Warning{Code: warnShortNumericID, Count: n,
 			Message: fmt.Sprintf("included all-digit IDs shorter than the usual %d digits: leading zeros may have been lost in Excel; check them before uploading", usual)})
 	}
 }

@@ -18,6 +18,7 @@ type Manifest struct {
 	Inputs     []Input     `json:"inputs"`
 	Counts     Counts      `json:"counts"`
 	Outputs    []Output    `json:"outputs"`
+	RunID      string      `json:"run_id"`
 	Warnings   []Warning   `json:"warnings"`
 	Checklist  []string    `json:"checklist"`
 }
@@ -49,6 +50,7 @@ type Parameters struct {
 	DryRun             bool              `json:"dry_run"`
 	AllowUnmatched     bool              `json:"allow_unmatched"`
 	AllowFutureCutoff  bool              `json:"allow_future_cutoff"`
+	Operator           string            `json:"operator"`
 	Inputs             []string          `json:"inputs"`
 	Config             string            `json:"config,omitempty"`
 	ConfigSHA256       string            `json:"config_sha256,omitempty"`
@@ -90,10 +92,21 @@ type Counts struct {
 }
 
 type Warning struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Count   int    `json:"count"`
+	Code    string       `json:"code"`
+	Message string       `json:"message"`
+	Count   int          `json:"count"`
+	Rows    []WarningRow `json:"rows"` // the first WarningRowsKept rows it concerns; empty for a warning about the run
 }
+
+// WarningRow is one input row a warning concerns, as decisions.csv names it.
+type WarningRow struct {
+	Source string `json:"source"`
+	Row    int    `json:"row"`
+}
+
+// WarningRowsKept bounds the rows listed per warning, in the manifest and on the
+// review page; the count says how many there are in all.
+const WarningRowsKept = 200
 
 // Checklist is DOMAIN.md's "Before you run the job", printed in the manifest and on
 // the review page.
@@ -111,6 +124,11 @@ var Checklist = []string{
 // last file created, since it lists every other output.
 func WriteManifest(stage *Stage, m *Manifest) error {
 	m.Outputs = stage.Outputs()
+	for i := range m.Warnings {
+		if m.Warnings[i].Rows == nil {
+			m.Warnings[i].Rows = []WarningRow{} // "rows": [] rather than null, for readers of the file
+		}
+	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)

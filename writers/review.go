@@ -36,6 +36,9 @@ var reviewTemplate = template.Must(template.New(ReviewName).Funcs(template.FuncM
 	"num64":  formatCount[int64],
 	"plural": plural,
 	"spans":  codeSpans,
+	"long":   long,
+	"words":  nbWords,
+	"path":   pathParts,
 }).Parse(reviewTemplateText))
 
 // ReasonText is one reason code and what it means to a librarian. The list, in rule
@@ -47,7 +50,7 @@ type ReasonText struct {
 }
 
 // reasonMeaning is the legend entry for a code, from the list the page was given.
-func (w *reviewWriter) reasonMeaning(code string) (string, bool) {
+func (w *ReviewWriter) reasonMeaning(code string) (string, bool) {
 	for _, r := range w.reasonList {
 		if r.Code == code {
 			return r.Meaning, true
@@ -56,8 +59,10 @@ func (w *reviewWriter) reasonMeaning(code string) (string, bool) {
 	return "", false
 }
 
-// reviewWriter keeps aggregates and a few rows per reason, never the whole input.
-type reviewWriter struct {
+// ReviewWriter keeps aggregates and a few rows per reason, never the whole input.
+// It is a RowSink; the page itself is written by Finish, once the set files exist,
+// because it shows their counts and hashes and the run ID made from them.
+type ReviewWriter struct {
 	stage      *Stage
 	reasonList []ReasonText
 	m          *Manifest
@@ -70,6 +75,7 @@ type reviewWriter struct {
 	included   int
 	excluded   int
 	closed     bool
+	finished   bool
 }
 
 type reasonRows struct {
@@ -96,12 +102,11 @@ func (t *tally) add(included bool) {
 
 type keyValue struct{ Key, Value string }
 
-// NewReviewWriter returns a RowSink that receives every decided row in input order
-// and, on Close, writes review.html into the stage; reasons is pipeline.ReasonTexts(). m holds everything but the
-// outputs (parameters, inputs with sha256, counts, warnings, checklist) and is final
-// when this is called. m.Created is deliberately not shown: the page must be
-// byte-identical across runs of the same inputs.
-func NewReviewWriter(stage *Stage, m *Manifest, reasons []ReasonText) (RowSink, error) {
+// NewReviewWriter returns the sink that receives every decided row in input order;
+// reasons is pipeline.ReasonTexts(). m holds the parameters, inputs, counts and
+// warnings as the run decided them; Finish gets the final manifest (outputs, run ID,
+// warning rows) and writes review.html.
+func NewReviewWriter(stage *Stage, m *Manifest, reasons []ReasonText) (*ReviewWriter, error) {
 	if stage == nil || m == nil || len(reasons) == 0 {
 		return nil, errors.New("review page: no stage, manifest or reason list")
 	}
@@ -109,13 +114,13 @@ func NewReviewWriter(stage *Stage, m *Manifest, reasons []ReasonText) (RowSink, 
 	if err != nil {
 		return nil, err
 	}
-	return &reviewWriter{
+	return &ReviewWriter{
 		stage: stage, reasonList: reasons, m: m, params: params,
 		reasons: map[string]*reasonRows{}, groups: map[string]*tally{}, years: map[int]*tally{},
 	}, nil
 }
 
-func (w *reviewWriter) Write(r *Record) error {
+func (w *ReviewWriter) Write(r *Record) error {
 	if w.closed {
 		return errors.New("review page: row written after close")
 	}
@@ -165,13 +170,28 @@ func (w *reviewWriter) Write(r *Record) error {
 }
 
 // Close checks that the rows seen agree with the manifest's counts (the headline comes
-// from the manifest, the tables from the rows: a reviewer must never see two stories),
-// then renders the page.
-func (w *reviewWriter) Close() error {
+// from the manifest, the tables from the rows: a reviewer must never see two stories).
+func (w *ReviewWriter) Close() error {
 	if w.closed {
 		return errors.New("review page: closed twice")
 	}
 	w.closed = true
+	return w.check()
+}
+
+// Finish renders the page from the final manifest m: the same counts as at the start,
+// plus the outputs written so far (the set files), the run ID and the warnings' rows.
+// m.Created is shown, so two runs of the same inputs differ in that line unless
+// SOURCE_DATE_EPOCH fixes it (README, "Choices").
+func (w *ReviewWriter) Finish(m *Manifest) error {
+	if !w.closed || w.finished {
+		return errors.New("review page: Finish needs exactly one Close before it")
+	}
+	w.finished = true
+	if m == nil {
+		return errors.New("review page: no manifest")
+	}
+	w.m = m
 	if err := w.check(); err != nil {
 		return err
 	}
@@ -195,7 +215,7 @@ func (w *reviewWriter) Close() error {
 	return f.Close()
 }
 
-func (w *reviewWriter) check() error {
+func (w *ReviewWriter) check() error {
 	c := w.m.Counts
 	if w.included != c.Included || w.excluded != c.Excluded {
 		return fmt.Errorf("review page: internal check failed: %d included and %d excluded rows received, manifest says %d and %d",
@@ -287,71 +307,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// formatCount writes 1234567 as 1,234,567.
-func formatCount[N int | int64](n N) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// textSpan is a piece of checklist text; Code marks what was between backticks.
-type textSpan struct {
-	Text string
-	Code bool
-}
-
-// codeSpans splits `purgeset reconcile`-style markup so the template can show
-// commands in a code font; the text itself stays escaped by html/template.
-func codeSpans(s string) []textSpan {
-	parts := strings.Split(s, "`")
-	if len(parts)%2 == 0 { // an unpaired backtick: show the text as it is
-		return []textSpan{{Text: s}}
-	}
-	spans := make([]textSpan, 0, len(parts))
-	for i, p := range parts {
-		if p != "" {
-			spans = append(spans, textSpan{Text: p, Code: i%2 == 1})
-		}
-	}
-	return spans
-}
-
-// clip copies s (never keeping a caller's buffer), cut to reviewMaxText characters.
-func clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == reviewMaxText {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return strings.Clone(s)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// percent of whole, one decimal; "–" when whole is 0.
-func percent(part, whole int) string {
-	if whole == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.1f %%", 100*float64(part)/float64(whole))
 }

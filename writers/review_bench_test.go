@@ -62,6 +62,9 @@ func BenchmarkReviewWriter(b *testing.B) {
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
+		if err := w.Finish(m); err != nil {
+			b.Fatal(err)
+		}
 		for _, o := range stage.Outputs() {
 			size = o.Bytes
 		}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -71,9 +72,17 @@ func (e *browserEvents) listen(ev any) {
 	}
 }
 
-// TestReviewInBrowser opens review.html in headless Chromium: no request leaves the
-// page, nothing runs, the numbers in the DOM are the manifest's, and it prints on A4.
-func TestReviewInBrowser(t *testing.T) {
+// browser is one headless Chromium for a test; events records what pages did.
+type browser struct {
+	ctx    context.Context
+	events *browserEvents
+	dir    string
+}
+
+// startBrowser starts Chromium, or skips (fails under CI or PURGESET_REQUIRE_BROWSER=1)
+// when there is none.
+func startBrowser(t *testing.T, timeout time.Duration) *browser {
+	t.Helper()
 	exe := findBrowser()
 	if exe == "" {
 		msg := "no Chromium found ($CHROME_PATH, /usr/bin/chromium, chromium, chromium-browser or google-chrome on PATH); run `make test`, which installs it"
@@ -82,18 +91,9 @@ func TestReviewInBrowser(t *testing.T) {
 		}
 		t.Skip("!!! SKIPPING the review.html browser test: " + msg + " !!!")
 	}
-
-	m, recs := reviewFixture()
 	dir := t.TempDir()
-	pagePath := filepath.Join(dir, writers.ReviewName)
-	htmlBytes := writeReview(t, m, recs)
-	if err := os.WriteFile(pagePath, htmlBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pageURL := (&url.URL{Scheme: "file", Path: pagePath}).String()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -104,13 +104,14 @@ func TestReviewInBrowser(t *testing.T) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true), // screenshots alike on every machine
 		chromedp.UserDataDir(filepath.Join(dir, "profile")),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	var events browserEvents
+	t.Cleanup(cancelAlloc)
+	events := &browserEvents{}
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(events.listen))
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
 
 	// An alert would block every later command; answer it from another goroutine so
 	// the test fails on the recorded dialog instead of timing out.
@@ -126,12 +127,47 @@ func TestReviewInBrowser(t *testing.T) {
 	if _, err := chromedp.Call(bctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("start Chromium (%s): %v", exe, err)
 	}
-	if err := chromedp.Do(bctx,
-		chromedp.EmulateViewport(1100, 900),
-		chromedp.Navigate(pageURL),
-	); err != nil {
-		t.Fatalf("open %s: %v", pageURL, err)
+	return &browser{ctx: bctx, events: events, dir: dir}
+}
+
+// open shows the page at path in a window width px wide.
+func (b *browser) open(t *testing.T, path string, width int) string {
+	t.Helper()
+	u := (&url.URL{Scheme: "file", Path: path}).String()
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(u)); err != nil {
+		t.Fatalf("open %s: %v", u, err)
 	}
+	return u
+}
+
+// resize changes the window width and, with print, lays the page out as on paper.
+func (b *browser) resize(t *testing.T, width int, print bool) {
+	t.Helper()
+	media := ""
+	if print {
+		media = "print"
+	}
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(int64(width), 900)); err != nil {
+		t.Fatalf("resize to %d px: %v", width, err)
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media}); err != nil {
+		t.Fatalf("emulate media %q: %v", media, err)
+	}
+}
+
+// TestReviewInBrowser opens review.html in headless Chromium: no request leaves the
+// page, nothing runs, the numbers in the DOM are the manifest's, it fits a 390 px
+// phone and a 1280 px screen without breaking a word, and it prints on A4.
+func TestReviewInBrowser(t *testing.T) {
+	b := startBrowser(t, 90*time.Second)
+	m, recs := reviewFixture()
+	pagePath := filepath.Join(b.dir, writers.ReviewName)
+	htmlBytes := writeReview(t, m, recs)
+	if err := os.WriteFile(pagePath, htmlBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pageURL := b.open(t, pagePath, 1100)
+	bctx := b.ctx
 
 	wantTitle := html.UnescapeString(string(regexp.MustCompile(`<title>(.*?)</title>`).FindSubmatch(htmlBytes)[1]))
 	title := mustEval[string](t, bctx, `document.title`)
@@ -156,6 +192,7 @@ func TestReviewInBrowser(t *testing.T) {
 	if h.IncludedText != fmt.Sprint(m.Counts.Included) || h.DataRowsText != fmt.Sprint(m.Counts.DataRows) {
 		t.Errorf("headline text %q of %q, want %d of %d", h.IncludedText, h.DataRowsText, m.Counts.Included, m.Counts.DataRows)
 	}
+	checkRunAndSets(t, bctx, m)
 
 	for code, n := range m.Counts.ExcludedByReason {
 		type reasonDOM struct {
@@ -180,14 +217,12 @@ func TestReviewInBrowser(t *testing.T) {
 	type safety struct {
 		Text, Group       bool
 		Scripts, Injected int
-		Overflow          float64
 	}
 	s := mustEval[safety](t, bctx, fmt.Sprintf(`({
 		Text: document.body.textContent.includes(%q),
 		Group: document.body.textContent.includes(%q),
 		Scripts: document.scripts.length,
 		Injected: document.querySelectorAll('td b, th b, td script, td i').length,
-		Overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
 	})`, xssID, xssGroup))
 	if !s.Text || !s.Group {
 		t.Errorf("untrusted text not shown literally: ID %v, group %v", s.Text, s.Group)
@@ -195,52 +230,59 @@ func TestReviewInBrowser(t *testing.T) {
 	if s.Scripts != 0 || s.Injected != 0 {
 		t.Errorf("page has %d scripts and %d injected elements, want none", s.Scripts, s.Injected)
 	}
-	if s.Overflow > 0 {
-		t.Errorf("page is %.0f px wider than the window: a table does not wrap", s.Overflow)
-	}
 
-	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
+	for _, width := range []int{390, 1280} {
+		b.resize(t, width, false)
+		checkLayout(t, bctx, fmt.Sprintf("%d px", width))
 	}
+	b.resize(t, a4Width, true)
+	checkLayout(t, bctx, fmt.Sprintf("print (%d px)", a4Width))
+	type printed struct{ Rows, Listed, Warn int }
+	p := mustEval[printed](t, bctx, `({
+		Rows: [...document.querySelectorAll('#reason-duplicate tbody tr')].filter(r => r.offsetParent !== null).length,
+		Listed: document.querySelectorAll('#reason-duplicate tbody tr').length,
+		Warn: [...document.querySelectorAll('[data-code=no_purge_date] li')].filter(r => r.offsetParent !== null).length,
+	})`)
+	if p.Rows != 20 || p.Listed != 200 || p.Warn != 20 {
+		t.Errorf("print shows %d of %d duplicate rows and %d warning rows, want 20 of 200 and 20", p.Rows, p.Listed, p.Warn)
+	}
+	b.resize(t, 1100, false)
+
 	pdf, err := chromedp.Run(bctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
 	if err != nil {
 		t.Fatalf("print to PDF: %v", err)
 	}
-	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
-		t.Errorf("PrintToPDF gave %d bytes, not a PDF", len(pdf))
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) || pdfPages(pdf) == 0 {
+		t.Errorf("PrintToPDF gave %d bytes and %d pages, not a PDF", len(pdf), pdfPages(pdf))
 	}
-	artifacts := os.Getenv("PURGESET_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = filepath.Join("testdata", "artifacts")
+	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
 	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, b := range map[string][]byte{"review.png": png, "review.pdf": pdf, "review.html": htmlBytes} {
-		if err := os.WriteFile(filepath.Join(artifacts, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("screenshot and PDF in %s", artifacts)
-	events.mu.Lock()
-	t.Logf("requests seen: %q", events.requests)
-	events.mu.Unlock()
+	saveArtifact(t, "review.png", png)
+	saveArtifact(t, "review.pdf", pdf)
+	saveArtifact(t, "review.html", htmlBytes)
+	b.checkQuiet(t, pageURL)
+}
 
-	events.mu.Lock()
-	defer events.mu.Unlock()
-	for _, u := range events.requests {
+// checkQuiet: the page made no request but itself, and nothing ran or failed.
+func (b *browser) checkQuiet(t *testing.T, pageURL string) {
+	t.Helper()
+	e := b.events
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, u := range e.requests {
 		if u != pageURL {
 			t.Errorf("page requested %s; review.html must make no request", u)
 		}
 	}
-	if len(events.requests) == 0 {
+	if len(e.requests) == 0 {
 		t.Error("saw no request at all, not even the page: is the network listener working?")
 	}
-	for _, e := range events.errors {
-		t.Errorf("browser reported %s", e)
+	for _, msg := range e.errors {
+		t.Errorf("browser reported %s", msg)
 	}
-	for _, d := range events.dialogs {
+	for _, d := range e.dialogs {
 		t.Errorf("a dialog opened (%s): markup in the data ran as script", d)
 	}
 }

@@ -25,8 +25,13 @@ type reviewPage struct {
 	Groups    breakdown
 	Years     breakdown
 	Reasons   []reasonSection
-	Warnings  []Warning
+	Warnings  []warningView
 	Checklist []string
+	Run       runFacts
+	SetFiles  []setFileView
+	PrintCap  int    // rows per list on paper; the screen shows them all
+	SetBoth   bool   // --set-format both: each part as .xlsx and .txt
+	OneSource string // the input, when there is one: row lists then leave out the file
 }
 
 type inputView struct {
@@ -45,7 +50,8 @@ type reasonSection struct {
 	Code, Meaning string
 	Count         int
 	Rows          []reviewRow
-	More          int
+	More          int // rows not listed on screen
+	PrintMore     int // rows not listed on paper
 }
 
 // barChart is the horizontal bar chart of exclusions by reason.
@@ -77,14 +83,16 @@ const (
 // breakdown is a table of included and excluded rows by user group or expiry year,
 // each row with a small stacked bar of its included share.
 type breakdown struct {
-	Head  string // the first column's heading
-	Rows  []breakdownRow
-	Total breakdownRow
+	Head      string // the first column's heading
+	Rows      []breakdownRow
+	Total     breakdownRow
+	PrintMore int // rows shown on screen only
 }
 
 type breakdownRow struct {
 	Label          string
 	Special        bool // "(blank)", "no valid date": not a value from the input
+	Screen         bool // beyond reviewPrintBreakdown: not printed
 	Included       int
 	Excluded       int
 	Total          int
@@ -93,11 +101,11 @@ type breakdownRow struct {
 	StackW, StackH int
 }
 
-func (w *reviewWriter) page() reviewPage {
+func (w *ReviewWriter) page() reviewPage {
 	m := w.m
 	c := m.Counts
 	p := reviewPage{
-		Tool: m.Tool, Counts: c, Params: w.params, Warnings: m.Warnings, Checklist: m.Checklist,
+		Tool: m.Tool, Counts: c, Params: w.params, Checklist: m.Checklist, PrintCap: reviewPrintRows,
 		Balanced: c.Included+c.Excluded == c.DataRows,
 		IncPct:   percent(c.Included, c.DataRows), ExcPct: percent(c.Excluded, c.DataRows),
 	}
@@ -138,10 +146,18 @@ func (w *reviewWriter) page() reviewPage {
 		if !ok {
 			meaning = unknownMeaning
 		}
-		p.Reasons = append(p.Reasons, reasonSection{Code: code, Meaning: meaning, Count: rr.count, Rows: rr.rows, More: rr.count - len(rr.rows)})
+		p.Reasons = append(p.Reasons, reasonSection{Code: code, Meaning: meaning, Count: rr.count, Rows: rr.rows,
+			More: rr.count - len(rr.rows), PrintMore: rr.count - min(len(rr.rows), reviewPrintRows)})
 	}
 	p.Groups = w.groupBreakdown()
 	p.Years = w.yearBreakdown()
+	p.Run = w.runFacts()
+	p.SetFiles = setFiles(m.Outputs)
+	p.SetBoth = setBoth(p.SetFiles)
+	if len(m.Inputs) == 1 {
+		p.OneSource = m.Inputs[0].Path
+	}
+	p.Warnings = warningViews(m.Warnings)
 	return p
 }
 
@@ -149,7 +165,7 @@ const unknownMeaning = "A reason code this version of the review page does not d
 
 // reasonCodes lists the reasons present: rule order first, then any code the page
 // does not know, sorted, so that a new code is shown rather than lost.
-func (w *reviewWriter) reasonCodes() []string {
+func (w *ReviewWriter) reasonCodes() []string {
 	var codes, unknown []string
 	for _, r := range w.reasonList {
 		if w.reasons[r.Code] != nil {
@@ -191,7 +207,7 @@ func scale(part, whole, width int) int {
 	return int(math.Round(float64(part) * float64(width) / float64(whole)))
 }
 
-func (w *reviewWriter) groupBreakdown() breakdown {
+func (w *ReviewWriter) groupBreakdown() breakdown {
 	names := sortedKeys(w.groups)
 	b := breakdown{Head: "User group"}
 	blank := w.groups[""]
@@ -210,7 +226,7 @@ func (w *reviewWriter) groupBreakdown() breakdown {
 	return b
 }
 
-func (w *reviewWriter) yearBreakdown() breakdown {
+func (w *ReviewWriter) yearBreakdown() breakdown {
 	years := make([]int, 0, len(w.years))
 	for y := range w.years {
 		years = append(years, y)
@@ -234,6 +250,10 @@ func (b *breakdown) add(label string, special bool, t tally) {
 }
 
 func (b *breakdown) finish() {
+	for i := reviewPrintBreakdown; i < len(b.Rows); i++ {
+		b.Rows[i].Screen = true
+		b.PrintMore++
+	}
 	b.Total = stackRow("All rows", false, tally{b.Total.Included, b.Total.Excluded})
 }
 

@@ -50,6 +50,7 @@ var configKeys = []configKey{
 	{"dry_run", "dry-run", `true or false`, setBool(func(o *runOptions) *bool { return &o.DryRun })},
 	{"allow_unmatched", "allow-unmatched", `true or false`, setBool(func(o *runOptions) *bool { return &o.AllowUnmatched })},
 	{"allow_future_cutoff", "allow-future-cutoff", `true or false`, setBool(func(o *runOptions) *bool { return &o.AllowFutureCutoff })},
+	{"operator", "operator", `a name in quotes, e.g. operator = "Ana Souza"`, setString(func(o *runOptions) *string { return &o.Operator })},
 }
 
 func setString(field func(*runOptions) *string) func(*runOptions, any) bool {

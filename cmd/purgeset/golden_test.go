@@ -39,7 +39,9 @@ func fixedTime(t *testing.T) {
 	t.Setenv("SOURCE_DATE_EPOCH", "1719792000")
 	old := zerolog.TimestampFunc
 	zerolog.TimestampFunc = func() time.Time { return time.Unix(1719792000, 0).UTC() }
-	t.Cleanup(func() { zerolog.TimestampFunc = old })
+	oldUser := osUser
+	osUser = func() string { return "librarian" }
+	t.Cleanup(func() { zerolog.TimestampFunc, osUser = old, oldUser })
 }
 
 func runGolden(t *testing.T, dir string) {

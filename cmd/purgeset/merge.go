@@ -83,6 +83,7 @@ func mergeFlags(o, f *runOptions, changed func(string) bool, inFile map[string]b
 	single(m, &o.DryRun, f.DryRun, "dry-run", "dry_run")
 	single(m, &o.AllowUnmatched, f.AllowUnmatched, "allow-unmatched", "allow_unmatched")
 	single(m, &o.AllowFutureCutoff, f.AllowFutureCutoff, "allow-future-cutoff", "allow_future_cutoff")
+	single(m, &o.Operator, f.Operator, "operator", "operator")
 	o.recordTypesGiven = inFile["record_types"] || changed("record-type")
 	sort.Strings(m.over)
 	return m.over

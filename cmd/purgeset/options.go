@@ -40,6 +40,7 @@ type runOptions struct {
 	DryRun             bool              `json:"dry_run"`
 	AllowUnmatched     bool              `json:"allow_unmatched"`
 	AllowFutureCutoff  bool              `json:"allow_future_cutoff"`
+	Operator           string            `json:"operator"`
 	Inputs             []string          `json:"inputs"`
 	Config             string            `json:"config,omitempty"`
 	ConfigSHA256       string            `json:"config_sha256,omitempty"`
@@ -106,6 +107,7 @@ func bindRunFlags(fs *pflag.FlagSet, o *runOptions) {
 	fs.BoolVar(&o.DryRun, "dry-run", false, "read and decide everything, print the summary, write nothing")
 	fs.BoolVar(&o.AllowUnmatched, "allow-unmatched", false, "let a --group or --record-type that matches no data row through (recorded as a warning)")
 	fs.BoolVar(&o.AllowFutureCutoff, "allow-future-cutoff", false, "let a --cutoff after today through (recorded as a warning)")
+	fs.StringVar(&o.Operator, "operator", "", "who prepares the run, shown on the review page and kept in the manifest (default: your user name)")
 	fs.StringVar(&o.Config, "config", "", "read options from this TOML file; flags win over the file for single values, --protect, --column and --archive-column add to it")
 	fs.VisitAll(func(f *pflag.Flag) {
 		if !repeatable[f.Name] {

@@ -12,7 +12,7 @@ func (o *runOptions) parameters() *writers.Parameters {
 		SetFormat: o.SetFormat, SetHeader: o.SetHeader, Sheet: o.Sheet, Columns: o.Columns,
 		ArchiveColumns: o.ArchiveColumns, NoReview: o.NoReview, NoArchive: o.NoArchive,
 		Out: o.Out, Force: o.Force, DryRun: o.DryRun, AllowUnmatched: o.AllowUnmatched,
-		AllowFutureCutoff: o.AllowFutureCutoff, Inputs: o.Inputs,
+		AllowFutureCutoff: o.AllowFutureCutoff, Operator: o.Operator, Inputs: o.Inputs,
 		Config: o.Config, ConfigSHA256: o.ConfigSHA256, ConfigOverridden: o.Overridden,
 	}
 }

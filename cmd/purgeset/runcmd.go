@@ -71,6 +71,9 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Operator, err = operatorName(opts.Operator); err != nil {
+		return err
+	}
 	cfg, err := opts.pipelineConfig(created)
 	if err != nil {
 		return err
@@ -166,7 +169,7 @@ func (a *app) logSummary(sum *pipeline.Summary, opts *runOptions) {
 		Int("included", sum.Counts.Included).Int("excluded", sum.Counts.Excluded).
 		Interface("excluded_by_reason", sum.Counts.ExcludedByReason).Dur("duration", time.Since(a.start))
 	if !opts.DryRun {
-		ev = ev.Str("out", opts.Out).Int("files", len(sum.Outputs))
+		ev = ev.Str("out", opts.Out).Int("files", len(sum.Outputs)).Str("run_id", sum.RunID)
 	}
 	ev.Msg("done")
 }
@@ -211,5 +214,8 @@ func (a *app) printSummary(sum *pipeline.Summary, opts *runOptions, failed bool)
 			}
 			fmt.Fprintf(w, "  %s%s\n", o.Name, extra)
 		}
+	}
+	if !failed && !opts.DryRun && sum.RunID != "" {
+		fmt.Fprintf(w, "run ID %s (sign the review page for this run; the full ID is in manifest.json)\n", writers.ShortRunID(sum.RunID))
 	}
 }
