@@ -224,7 +224,7 @@ type hashResult struct {
 }
 
 func hashFile(path string) hashResult {
-	f, err := os.Open(path)
+	f, err := readers.OpenRegular(path)
 	if err != nil {
 		return hashResult{err: fmt.Errorf("hash %s: %w", path, err)}
 	}

@@ -52,8 +52,11 @@ func Open(path string, opts Options) (*Table, error) {
 
 // OpenSource opens one file as a Source of all its rows; name is used in messages.
 func OpenSource(path, name string, opts Options) (Source, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
+		if pe := notRegularError(name, err); pe != nil {
+			return nil, pe
+		}
 		return nil, &ParseError{File: name, Msg: "cannot open the file: " + errText(err),
 			Hint: "check the path and that you may read it"}
 	}

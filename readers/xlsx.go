@@ -47,8 +47,11 @@ type xlsxSource struct {
 // opened, are *ParseError; a read error of the machine (disk, network share) is returned
 // as the os error.
 func OpenXLSX(path, name, sheet string) (Source, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
+		if pe := notRegularError(name, err); pe != nil {
+			return nil, pe
+		}
 		return nil, &ParseError{File: name, Msg: "cannot open the file: " + pathErrText(err),
 			Hint: "check the path and that you may read it"}
 	}

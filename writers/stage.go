@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,7 +28,8 @@ func IsOwnFile(name string) bool { return ownFile.MatchString(name) }
 var ErrOutDir = errors.New("unusable output directory")
 
 // CheckOutDir refuses, before any work is done, an --out that is a file, one of the
-// inputs, or a non-empty directory without force.
+// inputs, a non-empty directory without force, or (with force) one whose purgeset-named
+// files include a file the run reads: inputs lists the inputs, protect lists and config.
 func CheckOutDir(dir string, force bool, inputs []string) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -48,8 +50,25 @@ func CheckOutDir(dir string, force bool, inputs []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrOutDir, dir, err)
 	}
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == LockName })
 	if len(entries) > 0 && !force {
 		return fmt.Errorf("%w: --out %s is not empty; name a new directory, or pass --force to replace purgeset's files in it (other files are left alone)", ErrOutDir, dir)
+	}
+	// --force replaces purgeset's names: never a file this run reads, whatever it is
+	// called (a hard link or the same path).
+	for _, e := range entries {
+		if !IsOwnFile(e.Name()) {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, in := range inputs {
+			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
+				return fmt.Errorf("%w: --force would replace %s, which this run reads (%s): move it out of %s, or name another --out", ErrOutDir, filepath.Join(dir, e.Name()), in, dir)
+			}
+		}
 	}
 	return nil
 }
@@ -92,7 +111,7 @@ func NewStage(dir string) (*Stage, error) {
 			return nil, fmt.Errorf("create output directory: %w", err)
 		}
 	}
-	tmp, err := os.MkdirTemp(dir, ".purgeset-stage-")
+	tmp, err := os.MkdirTemp(dir, StagePrefix)
 	if err != nil {
 		s.Abort()
 		return nil, fmt.Errorf("create staging directory: %w", err)

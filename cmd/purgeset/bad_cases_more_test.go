@@ -269,7 +269,7 @@ var badCasesMore = []badCase{
 		inputs: []badInput{{"users.csv", badFixture("ok.csv")}},
 		setup:  func(t *testing.T) { badMust(t, os.Mkdir("fines.csv", 0o755)) },
 		args:   badArgs("--group", "Alumni", "--protect", "fines.csv", "users.csv"),
-		exit:   3, stderr: []string{"fines.csv: cannot read the file", "check the path and that you may read it"},
+		exit:   3, stderr: []string{"fines.csv: not a regular file: it is a directory", "save the export to a file"},
 	},
 	{
 		name:   "unreadable protect file (no permission)",

@@ -241,6 +241,27 @@ func TestReconcileCommand(t *testing.T) {
 	if code, _, _ := cli(t, "reconcile", t.TempDir(), after); code != 3 {
 		t.Errorf("no run directory: exit %d, want 3", code)
 	}
+
+	// An existing report is kept unless --overwrite; an export or an input never.
+	before, _ := os.ReadFile(other)
+	if code, _, stderr := cli(t, "reconcile", "--report", other, dir, after); code != 2 || !strings.Contains(stderr, "--overwrite") {
+		t.Errorf("existing report: exit %d, want 2 naming --overwrite\n%s", code, stderr)
+	}
+	if now, _ := os.ReadFile(other); string(now) != string(before) {
+		t.Errorf("an existing report was changed without --overwrite")
+	}
+	if code, _, stderr := cli(t, "reconcile", "--overwrite", "--report", other, dir, after); code != 5 {
+		t.Errorf("--overwrite: exit %d, want 5\n%s", code, stderr)
+	}
+	exportBefore, _ := os.ReadFile(after)
+	for _, target := range []string{after, sampleCSV} {
+		if code, _, stderr := cli(t, "reconcile", "--overwrite", "--report", target, dir, after); code != 2 {
+			t.Errorf("--report %s (an export or the run's input): exit %d, want 2\n%s", target, code, stderr)
+		}
+	}
+	if now, _ := os.ReadFile(after); string(now) != string(exportBefore) {
+		t.Errorf("the export was overwritten by the report")
+	}
 }
 
 func readCSV(t *testing.T, path string) [][]string {

@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/readers"
 )
 
 // configKey is one key of the config file: the flag it stands for, what its value must
@@ -134,14 +135,20 @@ func setColumns(o *runOptions, v any) bool {
 	return true
 }
 
+// maxConfigBytes caps a config file: a few lines of TOML, never /dev/zero or a
+// runaway file (1 MiB leaves room for long group lists; the fault tests use 300 KB).
+const maxConfigBytes = 1 << 20
+
 // loadConfig reads a TOML config file into o and returns the keys it set. Unknown keys
 // are errors: a misspelt "max_included" silently ignored would remove a safety net.
 // Relative paths in the file are taken from the file's own directory, so the file
 // works from anywhere. Every message names the file and the key in the user's words,
 // not the TOML library's.
 func loadConfig(path string, o *runOptions) (map[string]bool, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	b, err := readers.ReadSmallFile(path, path, maxConfigBytes)
+	if errors.Is(err, readers.ErrInput) {
+		return nil, err // a pipe, a device or a huge file: exit 3, with what to do
+	} else if err != nil {
 		return nil, usagef("--config %s: cannot read it: %v", path, pathErrText(err))
 	}
 	var raw map[string]any

@@ -23,6 +23,7 @@ const reconcileExamples = `  # After the Purge User Records job: export the user
 
 func (a *app) reconcileCommand() *cobra.Command {
 	var report, sheet string
+	var overwrite bool
 	columns := map[string]string{}
 	cmd := &cobra.Command{
 		Use:   "reconcile [options] DIR EXPORT...",
@@ -59,14 +60,14 @@ run directory, 5 IDs removed outside the set.`,
 			if report == "" {
 				report = filepath.Join(dir, audit.ReconcileName)
 			}
-			if err := checkReportPath(report, exports); err != nil {
+			if err := checkReportPath(report, dir, exports, overwrite); err != nil {
 				return err
 			}
 			res, err := audit.Reconcile(cmd.Context(), dir, exports, opts)
 			if err != nil {
 				return err
 			}
-			if err := audit.WriteReconcileReport(report, res); err != nil {
+			if err := audit.WriteReconcileReport(report, res, overwrite); err != nil {
 				return err
 			}
 			a.log.Info().Int("included", res.Included).Int("purged", res.Purged).Int("still_present", res.StillPresent).
@@ -85,15 +86,17 @@ run directory, 5 IDs removed outside the set.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&report, "report", "", "write the report here (default DIR/reconcile.csv)")
+	f.StringVar(&report, "report", "", "write the report here (default DIR/reconcile.csv); an existing file is kept unless --overwrite")
+	f.BoolVar(&overwrite, "overwrite", false, "replace an existing report file (never an export, an input of the run or a purgeset output)")
 	f.StringVar(&sheet, "sheet", "", "XLSX sheet of the fresh export (default: the first sheet)")
 	f.Var(columnFlag{&columns}, "column", "id=HEADER: the fresh export's identifier column, when it is not the first column with a standard header")
 	f.SortFlags = false
 	return cmd
 }
 
-// checkReportPath refuses a report that would overwrite a purgeset output or an export.
-func checkReportPath(report string, exports []string) error {
+// checkReportPath refuses a report that would overwrite a purgeset output, an export,
+// an input of the run, or (without overwrite) any existing file.
+func checkReportPath(report, dir string, exports []string, overwrite bool) error {
 	if writers.IsOwnFile(filepath.Base(report)) {
 		return usagef("--report %s would replace a purgeset output: name another file, e.g. reconcile.csv", report)
 	}
@@ -101,13 +104,22 @@ func checkReportPath(report string, exports []string) error {
 	if err != nil {
 		return nil
 	}
-	if fi.IsDir() {
-		return usagef("--report %s is a directory: name a file", report)
+	if !fi.Mode().IsRegular() {
+		return usagef("--report %s exists and is not a regular file: name a new file", report)
 	}
-	for _, e := range exports {
-		if ei, err := os.Stat(e); err == nil && os.SameFile(fi, ei) {
-			return usagef("--report %s is one of the exports: name another file", report)
+	reads := append([]string{}, exports...)
+	if m, err := writers.ReadManifest(filepath.Join(dir, writers.ManifestName)); err == nil {
+		for _, in := range m.Inputs {
+			reads = append(reads, in.Path)
 		}
+	}
+	for _, e := range reads {
+		if ei, err := os.Stat(e); err == nil && os.SameFile(fi, ei) {
+			return usagef("--report %s is %s, an export or an input of the run: name another file", report, e)
+		}
+	}
+	if !overwrite {
+		return usagef("--report %s exists: name a new file, or pass --overwrite to replace it", report)
 	}
 	return nil
 }

@@ -79,9 +79,11 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 		return err
 	}
 	if !opts.DryRun {
-		if err := writers.CheckOutDir(opts.Out, opts.Force, opts.Inputs); err != nil {
+		lock, err := a.lockOut(opts)
+		if err != nil {
 			return err
 		}
+		defer lock.Release() // held until the commit is done or undone
 	}
 	cfg.Parameters = opts.parameters()
 	cfg.Output = pipeline.Output{
@@ -118,6 +120,32 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 	a.logSummary(sum, opts)
 	a.printSummary(sum, opts, false)
 	return nil
+}
+
+// lockOut makes --out the run's alone (exit 2 while another purgeset writes there),
+// clears what killed runs left in it, then checks that it may be written.
+func (a *app) lockOut(opts *runOptions) (*writers.DirLock, error) {
+	reads := append(append(append([]string{}, opts.Inputs...), opts.Protect...), opts.Config)
+	// A file named as --out is refused first, with the reason (one of the inputs?).
+	if err := writers.CheckOutDir(opts.Out, true, reads); err != nil {
+		return nil, err
+	}
+	lock, err := writers.LockOutDir(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range lock.Stale {
+		a.log.Warn().Str("dir", opts.Out).Str("stage", s).Msg("removed the staging directory an interrupted run left behind")
+	}
+	for _, s := range lock.Kept {
+		a.log.Warn().Str("dir", opts.Out).Str("stage", s).
+			Msg("kept the staging directory of an interrupted --force run: it holds that run's replaced files in .replaced; move them back or delete it, and purgeset verify will pass again")
+	}
+	if err := writers.CheckOutDir(opts.Out, opts.Force, reads); err != nil {
+		lock.Release()
+		return nil, err
+	}
+	return lock, nil
 }
 
 // createdTime is now, or SOURCE_DATE_EPOCH when set, so that reproducible runs can fix

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -177,10 +179,11 @@ func sameAsInputs(dir string, exports []string) []string {
 	return out
 }
 
-// WriteReconcileReport writes the report as CSV (UTF-8, \n line ends), mode 0600 since
+// WriteReconcileReport writes the report (an existing file is replaced only with
+// overwrite) as CSV (UTF-8, \n line ends), mode 0600 since
 // it holds IDs (os.CreateTemp makes it so), through a temporary file in the same directory renamed into place, so
 // that a failure never leaves half a report.
-func WriteReconcileReport(path string, res *Reconciliation) (err error) {
+func WriteReconcileReport(path string, res *Reconciliation, overwrite bool) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), ".purgeset-reconcile-*")
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
@@ -210,7 +213,27 @@ func WriteReconcileReport(path string, res *Reconciliation) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if overwrite {
+		if err := os.Rename(f.Name(), path); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		return nil
+	}
+	// A link fails if path exists, even one made since the caller checked: without
+	// overwrite, no file is ever replaced.
+	defer os.Remove(f.Name())
+	err = os.Link(f.Name(), path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// No hard links here (FAT, some shares): check, then rename.
+		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
+			err = os.Rename(f.Name(), path)
+		} else {
+			err = fs.ErrExist
+		}
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("write report: %s exists (made while reconcile ran?): name a new file, or pass --overwrite", path)
+	} else if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil

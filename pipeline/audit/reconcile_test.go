@@ -59,8 +59,14 @@ func TestReconcile(t *testing.T) {
 	}
 
 	report := filepath.Join(t.TempDir(), "report.csv")
-	if err := WriteReconcileReport(report, r); err != nil {
+	if err := WriteReconcileReport(report, r, false); err != nil {
 		t.Fatal(err)
+	}
+	if err := WriteReconcileReport(report, r, false); err == nil || !strings.Contains(err.Error(), "--overwrite") {
+		t.Fatalf("a second report without overwrite: err = %v", err)
+	}
+	if err := WriteReconcileReport(report, r, true); err != nil {
+		t.Fatalf("with overwrite: %v", err)
 	}
 	b, _ := os.ReadFile(report)
 	if !strings.HasPrefix(string(b), "id,status,source,row\ne2,still_present,") || strings.Count(string(b), "\n") != 5 {

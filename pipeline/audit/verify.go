@@ -149,8 +149,12 @@ func (v *Verification) checkHashes(dir string, m *writers.Manifest) (map[string]
 		return nil, err
 	}
 	for _, e := range entries {
-		if n := e.Name(); writers.IsOwnFile(n) && n != writers.ManifestName && !listed[n] {
+		n := e.Name()
+		switch {
+		case writers.IsOwnFile(n) && n != writers.ManifestName && !listed[n]:
 			v.add(n, "not listed in the manifest: a file this run did not write; remove it (never upload it)")
+		case strings.HasPrefix(n, writers.StagePrefix):
+			v.add(n, "a staging directory left by an interrupted run (it may hold personal data and complete-looking set files): run again with --force, which removes it, or delete it")
 		}
 	}
 	return listed, nil
