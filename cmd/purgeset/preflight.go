@@ -134,6 +134,7 @@ are due, or DIR does not verify.`,
 	f.StringVar(&report, "report", "", "also write the per-user report as CSV here (mode 0600; never over an existing file)")
 	f.StringVar(&o.Sheet, "sheet", "", "XLSX sheet of the exports (default: the first sheet)")
 	f.StringVar(&dateOrder, "date-order", "", "how to read slash dates: mdy or dmy (default: slash dates stop)")
+	f.BoolVar(&o.AcceptNumericIDs, "accept-numeric-ids", false, "read XLSX IDs stored as whole numbers as their digits (as run does)")
 	f.Var(columnFlag{&columns}, "column", "ROLE=HEADER: use this column for id, group, record_type or purge_date (repeatable)")
 	f.SortFlags = false
 	return cmd

@@ -35,6 +35,9 @@ type PreflightOptions struct {
 	Sheet         string
 	Columns       map[readers.Role]string
 	DateOrder     pipeline.DateOrder
+	// AcceptNumericIDs reads XLSX IDs stored as whole numbers as their digits, as run
+	// does under --accept-numeric-ids; without it such a row has no usable ID.
+	AcceptNumericIDs bool
 }
 
 // PreflightEntry is one line of the report.
@@ -156,7 +159,8 @@ func RunPreflight(ctx context.Context, included []string, exports []string, opts
 
 func readPreflightExport(ctx context.Context, path string, opts PreflightOptions, users map[string]*exportUser, order *[]string, odd *[]PreflightEntry, oddNotDue, jobRows *int, groups map[string]int) (int, error) {
 	sc, err := pipeline.OpenScan(path, pipeline.ScanOptions{Sheet: opts.Sheet, Columns: opts.Columns, DateOrder: opts.DateOrder,
-		Required: []readers.Role{readers.RoleGroup, readers.RoleRecordType, readers.RolePurgeDate}})
+		AcceptNumericIDs: opts.AcceptNumericIDs,
+		Required:         []readers.Role{readers.RoleGroup, readers.RoleRecordType, readers.RolePurgeDate}})
 	if err != nil {
 		return 0, err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/readers"
 )
@@ -146,5 +148,33 @@ func TestPreflightReportNeverReplaces(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".purgeset-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// An XLSX export whose ID cells are numbers: without --accept-numeric-ids the row has
+// no usable ID (and, due, counts as outside_set); with it, the digits are the ID.
+func TestPreflightNumericIDs(t *testing.T) {
+	x := excelize.NewFile()
+	for i, v := range []any{"Primary Identifier", "User Group", "User Record Type", "Purge Date"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		x.SetCellValue("Sheet1", cell, v)
+	}
+	for i, v := range []any{123456, "Purge 2024", "Public", "2020-01-01"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 2)
+		x.SetCellValue("Sheet1", cell, v)
+	}
+	path := filepath.Join(t.TempDir(), "group.xlsx")
+	if err := x.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	o := preflightOpts(t, "2024-07-01", 0)
+	res, err := RunPreflight(context.Background(), []string{"123456"}, []string{path}, o)
+	if err != nil || res.Counts[OutsideSet] != 1 || res.Counts[NotMoved] != 1 {
+		t.Fatalf("numbers refused: %v %+v", err, res.Counts)
+	}
+	o.AcceptNumericIDs = true
+	res, err = RunPreflight(context.Background(), []string{"123456"}, []string{path}, o)
+	if err != nil || res.Counts[WillPurge] != 1 || res.Counts[OutsideSet] != 0 {
+		t.Fatalf("numbers accepted: %v %+v", err, res.Counts)
 	}
 }
