@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/purgeset/purgeset/pipeline/alma"
+	"github.com/purgeset/purgeset/writers"
 )
 
 const almaUploadExamples = `  # The reviewer signed run ID 3f2a9c41d07b…: upload exactly that run
@@ -166,7 +167,7 @@ verify), 1 Alma failed, 2 usage error, 4 budget stop.`,
 				return mismatchError{fmt.Sprintf("set %s differs from %s (%d findings): do not run Update/Notify Users or the job on it", setID, dir, len(chk.Findings))}
 			}
 			if !a.quiet {
-				fmt.Fprintf(a.stdout, "set %s %q holds exactly the %d included IDs of run %s\n", setID, setName(chk.Set), len(run.IDs), run.RunID[:16])
+				fmt.Fprintf(a.stdout, "set %s %q holds exactly the %d included IDs of run %s\n", setID, setName(chk.Set), len(run.IDs), writers.ShortRunID(run.RunID))
 			}
 			return nil
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/purgeset/purgeset/pipeline/alma"
 	"github.com/purgeset/purgeset/pipeline/audit"
 	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
 )
 
 const preflightExamples = `  # After Update/Notify Users, before Purge User Records: export the job's group again
@@ -111,7 +112,7 @@ are due, or DIR does not verify.`,
 					return err
 				}
 			}
-			ev := a.log.Info().Str("run_id", run.RunID[:16]).Str("job_group", o.JobGroup).Int("export_rows", res.ExportRows)
+			ev := a.log.Info().Str("run_id", writers.ShortRunID(run.RunID)).Str("job_group", o.JobGroup).Int("export_rows", res.ExportRows)
 			for _, s := range audit.PreflightStatuses {
 				ev = ev.Int(s, res.Counts[s])
 			}
@@ -186,7 +187,7 @@ func (a *app) printPreflight(format string, run *alma.Run, res *audit.Preflight,
 		return nil
 	}
 	fmt.Fprintf(w, "run %s: %d included; job: group %q, record type %s, due = purge date + %d days on or before %s\n",
-		run.RunID[:16], res.Included, o.JobGroup, o.JobRecordType, o.DaysAfter, o.JobDate)
+		writers.ShortRunID(run.RunID), res.Included, o.JobGroup, o.JobRecordType, o.DaysAfter, o.JobDate)
 	fmt.Fprintf(w, "exports: %d data rows, %d distinct IDs\n", res.ExportRows, res.ExportIDs)
 	meaning := map[string]string{
 		audit.OutsideSet:     "NOT in the set, and the job would purge them",

@@ -1,7 +1,6 @@
 package alma
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -36,7 +35,14 @@ func LoadRun(dir string) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", writers.DecisionsName, err)
 	}
-	r := &Run{Dir: dir, RunID: RunID(m)}
+	id, err := writers.RunID(m.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	if m.RunID != "" && m.RunID != id {
+		return nil, fmt.Errorf("%s: run_id is not the run ID of the files it lists: run purgeset verify", writers.ManifestName)
+	}
+	r := &Run{Dir: dir, RunID: id}
 	seen := make(map[string]struct{})
 	for i, d := range rows {
 		if d.Decision != "included" {
@@ -80,25 +86,6 @@ func LoadRunUsers(dir string) ([]RunUser, bool, error) {
 		}
 	}
 	return users, true, nil
-}
-
-// RunID is SPEC §5's run ID: the sha256 of "NAME SHA256\n" for decisions.csv, then
-// for every set file in the manifest's order. It is computed from the manifest's
-// hashes, which verify has checked against the files.
-func RunID(m *writers.Manifest) string {
-	var b strings.Builder
-	for _, o := range m.Outputs {
-		if o.Name == writers.DecisionsName {
-			fmt.Fprintf(&b, "%s %s\n", o.Name, o.SHA256)
-		}
-	}
-	for _, o := range m.Outputs {
-		if strings.HasPrefix(o.Name, "set-") && writers.IsOwnFile(o.Name) {
-			fmt.Fprintf(&b, "%s %s\n", o.Name, o.SHA256)
-		}
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
 }
 
 // CheckRunID compares the operator's --run-id with the run's: at least 12 hex digits,
