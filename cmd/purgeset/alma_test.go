@@ -9,6 +9,7 @@ import (
 
 	"github.com/purgeset/purgeset/pipeline/alma"
 	"github.com/purgeset/purgeset/pipeline/alma/almafake"
+	"github.com/purgeset/purgeset/writers"
 )
 
 const almaTestKey = "l7xxCLITESTKEY5550123456789SECRET"
@@ -90,6 +91,15 @@ func TestAlmaUploadRefusals(t *testing.T) {
 		t.Errorf("no key: exit %d", c)
 	}
 	t.Setenv("ALMA_API_KEY", almaTestKey)
+	// another purgeset writing the directory: exit 2, nothing sent
+	lock, err := writers.LockRunDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := up("--run-id", id[:12]); c != exitUsage {
+		t.Errorf("locked directory: exit %d", c)
+	}
+	lock.Release()
 	if len(f.Requests()) != 0 {
 		t.Fatalf("%d requests sent by refused uploads", len(f.Requests()))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,6 +49,16 @@ set to delete by hand: purgeset deletes nothing. Needs a Configuration read/writ
 			if runID == "" {
 				return usagef("--run-id is required: the run ID the reviewer signed (at least its first 12 hex digits)")
 			}
+			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+				return usagef("%s is not a directory: name the --out directory of a run", dir)
+			}
+			// Held from the checks to the record: no run --force may replace the set
+			// files while they are uploaded, and no second upload may start.
+			lock, err := writers.LockRunDir(dir)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			if rec, err := alma.ReadRecord(dir); err == nil {
 				return usagef("%s was uploaded already, as set %s (%q, see %s): check it with purgeset alma verify-set", dir, rec.SetID, rec.SetName, alma.RecordName)
 			} else if !errors.Is(err, fs.ErrNotExist) {
