@@ -13,6 +13,7 @@ const (
 	FormBlank          DateForm = iota
 	FormISO                     // YYYY-MM-DD (a time part allowed)
 	FormYearFirstSlash          // YYYY/MM/DD
+	FormDayFirstDot             // D.M.YYYY, always day first
 	FormDayMonthSlash           // N/N/N: needs --date-order
 	FormDateCell                // an XLSX number with a date style
 	FormNumber                  // an XLSX number without one
@@ -41,6 +42,8 @@ func DateFormOf(c readers.Cell, date1904 bool) DateForm {
 			return FormUnreadable
 		} else if datePart, _, _ := splitTime(text); strings.Contains(datePart, "/") {
 			return FormYearFirstSlash
+		} else if strings.Contains(datePart, ".") {
+			return FormDayFirstDot
 		}
 		return FormISO
 	}

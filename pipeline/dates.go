@@ -23,7 +23,7 @@ type dateProblem string
 
 const (
 	dateOK         dateProblem = ""
-	notADate       dateProblem = "not a date in a form purgeset accepts (YYYY-MM-DD, YYYY/MM/DD)"
+	notADate       dateProblem = "not a date in a form purgeset accepts (YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY)"
 	impossibleDate dateProblem = "an impossible date"
 	twoDigitYear   dateProblem = "a two-digit year (never guessed)"
 	slashNoOrder   dateProblem = "a slash date, ambiguous without --date-order"
@@ -110,7 +110,7 @@ func ParseISODate(s string) (Date, bool) {
 }
 
 // parseTextDate reads a trimmed text date in the forms of SPEC §4: YYYY-MM-DD,
-// YYYY/MM/DD, and M/D/YYYY or D/M/YYYY under a date order, each optionally followed by
+// YYYY/MM/DD, D.M.YYYY, and M/D/YYYY or D/M/YYYY under a date order, each optionally followed by
 // a time after a space or T, which is checked for form and then ignored.
 func parseTextDate(s string, order DateOrder) (Date, dateProblem) {
 	datePart, timePart, hasTime := splitTime(s)
@@ -128,6 +128,17 @@ func parseTextDate(s string, order DateOrder) (Date, dateProblem) {
 	}
 	var y, m, d string
 	switch {
+	case sep == '.': // D.M.YYYY, always day first: no locale writes month first with dots
+		d, m, y = parts[0], parts[1], parts[2]
+		if len(d) > 2 || len(m) > 2 {
+			return 0, notADate
+		}
+		if len(y) == 2 {
+			return 0, twoDigitYear
+		}
+		if len(y) != 4 {
+			return 0, notADate
+		}
 	case len(parts[0]) == 4:
 		y, m, d = parts[0], parts[1], parts[2]
 		if len(m) != 2 || len(d) != 2 {
@@ -200,13 +211,14 @@ func splitTime(s string) (string, string, bool) {
 	return s, "", false
 }
 
-// splitDate splits "a-b-c" or "a/b/c" into three non-empty parts; ok is false for
-// any other shape. It returns an array, not a slice: it runs on every date cell.
+// splitDate splits "a-b-c", "a/b/c" or "a.b.c" into three non-empty parts; ok is
+// false for any other shape. It returns an array, not a slice: it runs on every date
+// cell.
 func splitDate(s string) (parts [3]string, sep byte, ok bool) {
 	n, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != '-' && c != '/' {
+		if c != '-' && c != '/' && c != '.' {
 			continue
 		}
 		if sep == 0 {

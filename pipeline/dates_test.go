@@ -13,6 +13,20 @@ func TestParseTextDate(t *testing.T) {
 		prob  dateProblem
 	}{
 		{"2021-05-31", OrderNone, "2021-05-31", dateOK},
+		// Dotted dates: always day first, with or without a time, under any order.
+		{"31.05.2023", OrderNone, "2023-05-31", dateOK},
+		{"1.2.2024", OrderNone, "2024-02-01", dateOK},
+		{"01.02.2024", OrderMDY, "2024-02-01", dateOK},
+		{"31.5.2023 10:00", OrderNone, "2023-05-31", dateOK},
+		{"31.05.2023T10:00:00Z", OrderNone, "2023-05-31", dateOK},
+		{"29.02.2023", OrderNone, "", impossibleDate},
+		{"05.31.2023", OrderNone, "", impossibleDate}, // month first with dots: never
+		{"31.05.23", OrderNone, "", twoDigitYear},
+		{"2023.05.31", OrderNone, "", notADate},
+		{"031.05.2023", OrderNone, "", notADate},
+		{"31.05.02023", OrderNone, "", notADate},
+		{"31.05-2023", OrderNone, "", notADate},
+		{"31..2023", OrderNone, "", notADate},
 		{"2021/05/31", OrderNone, "2021-05-31", dateOK},
 		{"2024-06-30T00:00:00", OrderNone, "2024-06-30", dateOK},
 		{"2024-06-30 23:59", OrderNone, "2024-06-30", dateOK},

@@ -2,21 +2,34 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
 )
 
-// loadProtect reads the --protect files (SPEC §3.3) into one set: ID → the list that
-// named it first. A file with a header row is an export whose first column holds the
-// IDs; anything else is a plain list, one ID a line.
-func loadProtect(paths []string) (map[string]string, error) {
+// protectLists are the --protect files read: ID → the list that named it first, and
+// each list's own IDs, to tell a list that matched no input row (protect_unmatched).
+type protectLists struct {
+	byID  map[string]string
+	paths []string
+	ids   [][]string
+}
+
+// loadProtect reads the --protect files (SPEC §3.3) into one set. A file with a header
+// row is an export whose first column holds the IDs; anything else is a plain list,
+// one ID a line.
+func loadProtect(paths []string) (*protectLists, error) {
 	out := map[string]string{}
+	lists := &protectLists{byID: out}
 	for _, path := range paths {
 		ids, err := protectIDs(path)
 		if err != nil {
 			return nil, err
 		}
+		lists.paths, lists.ids = append(lists.paths, path), append(lists.ids, ids)
 		found := 0
 		for _, id := range ids {
 			found++
@@ -30,7 +43,39 @@ func loadProtect(paths []string) (map[string]string, error) {
 				Hint: "an empty list protects nobody: check the report it came from, or drop this --protect"}
 		}
 	}
-	return out, nil
+	return lists, nil
+}
+
+// unmatched warns of each list none of whose IDs occurs in the inputs: it may be right
+// (nobody with fines has expired), but a list of the wrong system's IDs would protect
+// nobody, and that must show.
+func (l *protectLists) unmatched(x *index) []writers.Warning {
+	var names []string
+	for i, ids := range l.ids {
+		if !slices.ContainsFunc(ids, x.has) {
+			names = append(names, l.paths[i])
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return []writers.Warning{{Code: "protect_unmatched", Count: len(names),
+		Message: fmt.Sprintf("no ID of the protect list %s occurs in the inputs: check that it lists the same kind of ID (Primary Identifier) as the exports", strings.Join(names, ", "))}}
+}
+
+// has reports an ID that passed the ID rules on some row.
+func (x *index) has(id string) bool {
+	x.fold = foldInto(x.fold[:0], id)
+	g := x.findGroup(hashBytes(x.fold), x.fold)
+	if g < 0 {
+		return false
+	}
+	for e := x.groups.items[g].first; e >= 0; e = x.entries.items[e].next {
+		if x.str(x.entries.items[e].id) == id {
+			return true
+		}
+	}
+	return false
 }
 
 func protectIDs(path string) ([]string, error) {
@@ -55,8 +100,9 @@ func protectIDs(path string) ([]string, error) {
 	return ids, nil
 }
 
-// plainList reads one ID per line. The line is the ID, commas and all: IDs are matched
-// exactly, and a list is not a table.
+// plainList reads one ID per line. A line holding a comma, tab or semicolon is a
+// report without an ID header (SPEC §3.3): read as one ID, "jdoe42,Jane Doe" would
+// protect nobody.
 func plainList(path string) ([]string, error) {
 	src, err := readers.OpenSource(path, path, readers.Options{Plain: true})
 	if err != nil {
@@ -68,7 +114,13 @@ func plainList(path string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if id := strings.TrimSpace(cellAt(row.Cells, 0).Text); id != "" {
+		id := strings.TrimSpace(cellAt(row.Cells, 0).Text)
+		if i := strings.IndexAny(id, ",\t;"); i >= 0 {
+			return nil, &readers.ParseError{File: path, Row: row.Num,
+				Msg:  fmt.Sprintf("the line holds a %s, so this is a table, not a plain list of IDs, and it has no ID header", map[byte]string{',': "comma", '\t': "tab", ';': "semicolon"}[id[i]]),
+				Hint: "give an export whose first column is headed Primary Identifier (or USERNAME, Primary ID), or a plain list with one ID per line"}
+		}
+		if id != "" {
 			ids = append(ids, id)
 		}
 	}

@@ -23,6 +23,10 @@ type firstPass struct {
 	groups   *valueCounts // user groups of all data rows; nil under --all-groups
 	rtypes   *valueCounts // record types, when explicit ones are to be checked
 	hasRType bool         // some input has a record type column
+	// longestDigits is the longest all-digit ID of any data row; patterned, that
+	// --id-pattern states the ID format (short_numeric_id then has nothing to say).
+	longestDigits int
+	patterned     bool
 }
 
 // normaliser turns cells into fields; one serves every input of a run.
@@ -39,16 +43,30 @@ type dateColumn struct {
 	slashCell string
 	slashText string
 	dateCells bool
+	order     *orderEvidence // under --date-order: the input's evidence, shared by its date columns
 }
 
 func (d *dateColumn) see(c readers.Cell, row int, xlsx bool) {
 	switch {
 	case c.Kind == readers.KindDate:
 		d.dateCells = true
-	case c.Kind == readers.KindText && d.slashRow == 0 && isSlashDate(strings.TrimSpace(c.Text)):
-		d.slashRow, d.slashText = row, strings.TrimSpace(c.Text)
+	case c.Kind == readers.KindText:
+		if d.slashRow != 0 && (d.order == nil || d.order.done()) {
+			return
+		}
+		text := strings.TrimSpace(c.Text)
+		if !isSlashDate(text) {
+			return
+		}
+		cell := ""
 		if xlsx {
-			d.slashCell = fmt.Sprintf("%s%d", readers.ColumnName(d.col), row)
+			cell = fmt.Sprintf("%s%d", readers.ColumnName(d.col), row)
+		}
+		if d.slashRow == 0 {
+			d.slashRow, d.slashText, d.slashCell = row, text, cell
+		}
+		if d.order != nil {
+			d.order.see(text, row, d.header, cell)
 		}
 	}
 }
@@ -81,7 +99,7 @@ func readAll(ctx context.Context, cfg Config, r *rules) (*firstPass, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &firstPass{index: newIndex(cfg.Inputs, estimateRows(cfg.Inputs)), spill: sp}
+	p := &firstPass{index: newIndex(cfg.Inputs, estimateRows(cfg.Inputs)), spill: sp, patterned: cfg.idPattern != nil}
 	if !cfg.AllGroups {
 		p.groups = newValueCounts()
 	}
@@ -135,6 +153,9 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		rec := &row.rec
 		if p.groups != nil {
 			p.groups.add(rec.f.group)
+		}
+		if id := rec.f.id; len(id) > p.longestDigits && allDigits(id) {
+			p.longestDigits = len(id)
 		}
 		if p.rtypes != nil && rec.f.hasRType {
 			p.rtypes.add(rec.f.recordType)
@@ -197,8 +218,8 @@ func archiveColumns(t *readers.Table, names []string) ([]int, error) {
 			}
 		}
 		if col < 0 {
-			return nil, &readers.ParseError{File: t.Name, Row: t.HeaderRow, Msg: fmt.Sprintf("no column named %q for --archive-column", n),
-				Hint: "check the spelling against the export's header, or drop the option"}
+			// An option the header contradicts (exit 2), found before any row is decided.
+			return nil, &OptionError{File: t.Name, Row: t.HeaderRow, Msg: fmt.Sprintf("no column named %q for --archive-column: check the spelling against the export's header (%s), or drop the option", n, strings.Join(t.Header, ", "))}
 		}
 		out = append(out, col)
 	}

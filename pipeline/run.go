@@ -31,7 +31,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules := newRules(cfg, protect)
+	rules := newRules(cfg, protect.byID)
 	first, err := readAll(ctx, cfg, rules)
 	if err != nil {
 		return nil, err
@@ -44,6 +44,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	sum := first.count()
 	sum.Warnings = append(append(sum.Warnings, cfg.optionWarnings()...), selected...)
+	sum.Warnings = append(sum.Warnings, protect.unmatched(first.index)...)
 	if err := sum.Check(); err != nil {
 		return sum, err
 	}
@@ -84,7 +85,7 @@ func (p *firstPass) count() *Summary {
 			sum.ByReason[r] += n
 		}
 	}
-	digits := newDigitLengths()
+	digits := newDigitLengths(p.longestDigits, p.patterned)
 	x := p.index
 	for i := range x.entries.items {
 		e := &x.entries.items[i]

@@ -40,6 +40,8 @@ type Scan struct {
 	ColumnErr error
 	Ragged    int // text rows with more filled fields than the header
 
+	mojibake bool           // a cell went through the wrong character set (reported once)
+	order    *orderEvidence // under --date-order: what the slash dates say of it
 	opts     ScanOptions
 	norm     *normaliser
 	extra    []int
@@ -109,8 +111,23 @@ func openScan(path string, opts ScanOptions, norm *normaliser) (*Scan, error) {
 			s.Input.Columns[string(role)] = t.Header[c]
 		}
 	}
+	for i, h := range t.Header {
+		if readers.Mojibake(h) {
+			err := readers.MojibakeError(path, t.HeaderRow, readers.ColumnName(i))
+			if !opts.Lenient {
+				t.Close()
+				return nil, err
+			}
+			s.Stops, s.mojibake = append(s.Stops, err), true
+			break
+		}
+	}
 	s.exp = &dateColumn{header: s.Input.Columns["expiry"], col: s.Cols.Col(readers.RoleExpiry)}
 	s.pur = &dateColumn{header: s.Input.Columns["purge_date"], col: s.Cols.Col(readers.RolePurgeDate)}
+	if opts.DateOrder != OrderNone {
+		s.order = &orderEvidence{order: opts.DateOrder}
+		s.exp.order, s.pur.order = s.order, s.order
+	}
 	s.row.cols = &s.Cols
 	return s, nil
 }
@@ -142,6 +159,11 @@ func (s *Scan) Each(ctx context.Context, fn func(*ScanRow) error) error {
 			s.Input.BlankRows++
 			continue
 		}
+		if !s.mojibake {
+			if err := s.checkCharset(row); err != nil {
+				return err
+			}
+		}
 		if !xlsx && len(row.Cells) > len(t.Header) && !blankRow(row.Cells[len(t.Header):]) {
 			if s.Ragged++; s.Ragged == 1 || !s.opts.Lenient {
 				err := &readers.ParseError{File: path, Row: row.Num,
@@ -168,9 +190,32 @@ func (s *Scan) Each(ctx context.Context, fn func(*ScanRow) error) error {
 			}
 		}
 	}
+	if s.order != nil {
+		if err := s.order.check(path); err != nil {
+			if err := s.stop(err); err != nil {
+				return err
+			}
+		}
+	}
 	if s.Input.DataRows == 0 && !s.opts.IDOnly {
 		return s.stop(&readers.ParseError{File: path, Msg: "no data rows below the header",
 			Hint: "an empty export usually means the Analytics report failed or its filter matched nobody: check the report and export again"})
+	}
+	return nil
+}
+
+// checkCharset stops at the first cell that went through the wrong character set
+// (SPEC §8), naming file, row and column but not the value.
+func (s *Scan) checkCharset(row readers.Row) error {
+	for i := range row.Cells {
+		if readers.Mojibake(row.Cells[i].Text) {
+			s.mojibake = true
+			col := readers.ColumnName(i)
+			if i < len(s.Table.Header) && s.Table.Header[i] != "" {
+				col = s.Table.Header[i]
+			}
+			return s.stop(readers.MojibakeError(s.Input.Path, row.Num, col))
+		}
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/purgeset/purgeset/writers"
 )
@@ -16,8 +18,8 @@ type Summary struct {
 	Warnings []writers.Warning
 	Outputs  []writers.Output // files written; empty on a dry run
 	noPurge  int
-	// shortUsual is the usual length of included all-digit IDs when some are shorter
-	// (the short_numeric_id warning), else 0.
+	// shortUsual is the length of the longest all-digit ID when included all-digit IDs
+	// are shorter (the short_numeric_id warning), else 0.
 	shortUsual int
 	// RunID names the set files and decisions written (SPEC §5); empty on a dry run.
 	RunID string
@@ -57,10 +59,9 @@ func (s *Summary) finish(badPurge int, digits *digitLengths) {
 		s.Warnings = append(s.Warnings, writers.Warning{Code: warnNoPurgeDate, Count: s.noPurge,
 			Message: "included rows without a purge date: the Purge User Records job never purges a user without one, so set it with Update/Notify Users"})
 	}
-	if n, usual := digits.short(); n > 0 {
-		s.shortUsual = usual
-		s.Warnings = append(s.Warnings, writers.Warning{Code: warnShortNumericID, Count: n,
-			Message: fmt.Sprintf("included all-digit IDs shorter than the usual %d digits: leading zeros may have been lost in Excel; check them before uploading", usual)})
+	if n := digits.short(); n > 0 {
+		s.shortUsual = digits.longest
+		s.Warnings = append(s.Warnings, writers.Warning{Code: warnShortNumericID, Count: n, Message: digits.message()})
 	}
 }
 
@@ -137,35 +138,49 @@ func (t *tally) matches(s *Summary, setIDs int) error {
 	return nil
 }
 
-// digitLengths counts included all-digit IDs by length, to spot lost leading zeros.
-type digitLengths struct{ byLen map[int]int }
+// digitLengths counts included all-digit IDs by length, to spot lost leading zeros
+// (SPEC §8): Excel turns 00179420 into 179420, and no reader can see it.
+type digitLengths struct {
+	byLen   map[int]int
+	longest int  // the longest all-digit ID of the inputs, included or not
+	off     bool // --id-pattern states the format: no guessing
+}
 
-func newDigitLengths() *digitLengths { return &digitLengths{byLen: map[int]int{}} }
+func newDigitLengths(longest int, pattern bool) *digitLengths {
+	return &digitLengths{byLen: map[int]int{}, longest: longest, off: pattern}
+}
 
 func (d *digitLengths) add(id string) {
-	if skipDigits(id, 0) == len(id) {
-		d.byLen[utf8.RuneCountInString(id)]++
+	if allDigits(id) {
+		d.byLen[len(id)]++
 	}
 }
 
-// short is how many all-digit IDs are shorter than the most common length, when one
-// length holds at least 80 % of them (a library's barcodes or student numbers).
-func (d *digitLengths) short() (int, int) {
-	total, usual, best := 0, 0, 0
-	for l, n := range d.byLen {
-		total += n
-		if n > best || (n == best && l > usual) {
-			usual, best = l, n
-		}
-	}
-	if total == 0 || best*5 < total*4 {
-		return 0, 0
+func allDigits(id string) bool { return id != "" && skipDigits(id, 0) == len(id) }
+
+// short is how many included all-digit IDs are shorter than the longest all-digit ID
+// of the inputs.
+func (d *digitLengths) short() int {
+	if d.off {
+		return 0
 	}
 	n := 0
 	for l, c := range d.byLen {
-		if l < usual {
+		if l < d.longest {
 			n += c
 		}
 	}
-	return n, usual
+	return n
+}
+
+func (d *digitLengths) message() string {
+	lens := slices.Sorted(maps.Keys(d.byLen))
+	slices.Reverse(lens)
+	parts := make([]string, len(lens))
+	for i, l := range lens {
+		parts[i] = fmt.Sprintf("%d digits: %d", l, d.byLen[l])
+	}
+	return fmt.Sprintf("included all-digit IDs shorter than the longest all-digit ID of the inputs (%d digits): leading zeros may have been lost in Excel. "+
+		"Included all-digit IDs by length: %s. If your IDs have a fixed length, set --id-pattern (e.g. '^[0-9]{%d}$') so that shortened IDs are excluded as malformed_id",
+		d.longest, strings.Join(parts, ", "), d.longest)
 }

@@ -16,7 +16,10 @@ type ParseError struct {
 	Row    int    // spreadsheet row number; 0 when the problem is the whole file
 	Cell   string // e.g. "B57" for XLSX; "" when unknown
 	Column string // header of the column, when known
-	Found  string // the offending value
+	// Field is the 1-based field of a text row the problem is in (0: unknown); the
+	// table names its column by the header once the header is known.
+	Field int
+	Found string // the offending value
 	// Personal marks Found as an ID or name: shown only on a terminal (SPEC §6).
 	Personal bool
 	// NoHeader marks the header check's failure, which for a protect list only means

@@ -70,6 +70,13 @@ var fuzzExtraSeeds = []string{
 	"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
 	"",
 	"\uFEFF",
+	// Not exports, and the wrong character set (SPEC §8).
+	"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n",
+	"\uFEFF \r\n<!DOCTYPE html><html><table><tr><td>Primary ID</td></tr></table>",
+	"<HTML>Primary ID,Expiry Date\n",
+	"Primary ID,Expiry Date\njdoe\u00e2\u20ac\u2039,2020-01-01\n",
+	"Primary ID,Geb\u00c3\u00bchr,Expiry Date\nu1,M\u00c3\u00bcller,2020-01-01\n",
+	"Primary ID,Name,Expiry Date\nu1,M\xFCller,2020-01-01\n",
 }
 
 // fuzzWatchdog fails the run, with the input saved, when one input takes absurdly long:

@@ -67,6 +67,10 @@ func OpenSource(path, name string, opts Options) (Source, error) {
 		return nil, &ParseError{File: name, Msg: "cannot read the file: " + errText(err), Hint: "check the path and that you may read it"}
 	}
 	head = head[:n]
+	if what := notAnExport(head); what != "" {
+		f.Close()
+		return nil, &ParseError{File: name, Msg: "the file is " + what + ", not an export", Hint: hintExportFile}
+	}
 	switch sniffKind(head) {
 	case sniffXLSX:
 		f.Close()
@@ -97,11 +101,23 @@ func (t *Table) Rows() iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
 		for {
 			row, err, ok := t.next()
+			if err != nil {
+				err = t.nameField(err)
+			}
 			if !ok || !yield(row, err) || err != nil {
 				return
 			}
 		}
 	}
+}
+
+// nameField names the column of a text field error by its header.
+func (t *Table) nameField(err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) && pe.Field > 0 && pe.Column == "" && pe.Field <= len(t.Header) {
+		pe.Column = t.Header[pe.Field-1]
+	}
+	return err
 }
 
 func (t *Table) Close() error {

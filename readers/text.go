@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxLine bounds one physical line and one row (a record whose quoted value spans
@@ -147,8 +148,14 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 					return
 				}
 				if p := textProblem(f); p != "" {
-					yield(Row{}, &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d %s", i+1, p),
-						Hint: "the file is damaged or not text in the detected encoding (" + s.info.Encoding + "); export it again"})
+					e := &ParseError{File: s.name, Row: row, Field: i + 1, Msg: fmt.Sprintf("field %d %s", i+1, p),
+						Hint: "the file is damaged or not text in the detected encoding (" + s.info.Encoding + "); export it again"}
+					if !utf8.ValidString(f) && strings.HasPrefix(s.info.Encoding, "utf-8") {
+						// The usual cause: Excel's "CSV (Comma delimited)" writes Windows-1252.
+						e.Msg = fmt.Sprintf("field %d is not valid UTF-8 text: the file was saved in another character set, such as Windows-1252, which Excel's \"CSV (Comma delimited)\" writes", i+1)
+						e.Hint = "export it again from Analytics, or in Excel save it as \"CSV UTF-8 (Comma delimited)\""
+					}
+					yield(Row{}, e)
 					return
 				}
 				cells = append(cells, Cell{Text: f})

@@ -100,7 +100,12 @@ func openXLSX(f *os.File, name, sheet string) (*xlsxSource, error) {
 	}
 	wbFile := parts[strings.ToLower(wbPath)]
 	if wbFile == nil {
-		return nil, &ParseError{File: name, Msg: "a zip file but not an XLSX workbook (it has no xl/workbook.xml)", Hint: hintSaveXLSX}
+		kind := zipKind(parts)
+		hint := hintExportFile
+		if strings.HasSuffix(kind, "(.ods)") {
+			hint = hintSaveXLSX
+		}
+		return nil, &ParseError{File: name, Msg: "the file is " + kind + ", not an XLSX workbook (it has no xl/workbook.xml)", Hint: hint}
 	}
 	var sheets []wbSheet
 	err = readPart(wbFile, func(r io.Reader) (err error) {

@@ -86,7 +86,7 @@ var badCasesMore = []badCase{
 			badPutDates(t, f, "Sheet1", map[string]float64{"B7": 43831})
 		})}},
 		args: badArgs("--all-groups", "users.xlsx"),
-		rows: []string{"2 expired", "3 expired", "4 expired", "5 bad_date", "6 not_expired", "7 expired", "8 bad_date"},
+		rows: []string{"2 expired", "3 expired", "4 expired", "5 expired", "6 not_expired", "7 expired", "8 bad_date"}, // 31.01.2020: day first (SPEC §4)
 	},
 	{
 		name: "numeric IDs in an XLSX",

@@ -16,7 +16,7 @@ import (
 // not an error must get the right row decisions. Small text inputs are in
 // testdata/bad/; binary and large ones are made here from Go code.
 
-var badCases = append(badCasesFirst, badCasesMore...)
+var badCases = append(append(badCasesFirst, badCasesMore...), badCasesGuards...)
 
 var badCasesFirst = []badCase{
 	// -- empty or nearly empty files --
@@ -76,7 +76,7 @@ var badCasesFirst = []badCase{
 		name:   "HTML saved as .xls",
 		inputs: []badInput{{"users.xls", badFixture("html-saved-as-xls.xls")}},
 		args:   badArgs("--all-groups", "users.xls"),
-		exit:   3, stderr: []string{"users.xls row 1", "no header row in the first 20 rows", "export the report"},
+		exit:   3, stderr: []string{"users.xls: the file is a web page (HTML), not an export", "export the report from Analytics"},
 	},
 	{
 		name:   "duplicate column names",

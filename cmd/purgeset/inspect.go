@@ -167,6 +167,7 @@ func printInspection(w io.Writer, in *audit.InputInspection) {
 		}{
 			{"YYYY-MM-DD", func(d audit.DateForms) int { return d.ISO }},
 			{"YYYY/MM/DD", func(d audit.DateForms) int { return d.YearFirstSlash }},
+			{"DD.MM.YYYY (day first)", func(d audit.DateForms) int { return d.DayFirstDot }},
 			{"N/N/N (day or month first)", func(d audit.DateForms) int { return d.DayMonthSlash }},
 			{"XLSX date cells", func(d audit.DateForms) int { return d.DateCells }},
 			{"numbers, no date style", func(d audit.DateForms) int { return d.Numbers }},

@@ -59,6 +59,7 @@ type ColumnInfo struct {
 type DateForms struct {
 	ISO            int `json:"iso"`              // YYYY-MM-DD (a time part allowed)
 	YearFirstSlash int `json:"year_first_slash"` // YYYY/MM/DD
+	DayFirstDot    int `json:"day_first_dot"`    // D.M.YYYY
 	DayMonthSlash  int `json:"day_month_slash"`  // N/N/N: needs --date-order
 	DateCells      int `json:"xlsx_date_cells"`  // XLSX numbers with a date style
 	Numbers        int `json:"numbers_without_date_style"`
@@ -196,6 +197,8 @@ func (d *DateForms) see(f pipeline.DateForm) {
 		d.ISO++
 	case pipeline.FormYearFirstSlash:
 		d.YearFirstSlash++
+	case pipeline.FormDayFirstDot:
+		d.DayFirstDot++
 	case pipeline.FormDayMonthSlash:
 		d.DayMonthSlash++
 	case pipeline.FormDateCell:

@@ -73,7 +73,7 @@ func TestInspectAgreesWithRun(t *testing.T) {
 				t.Errorf("the sample's ID problems were not seen: %+v", ids)
 			}
 			exp := in.Dates["expiry"]
-			if total := exp.ISO + exp.YearFirstSlash + exp.DayMonthSlash + exp.DateCells + exp.Numbers + exp.Blank + exp.Unreadable; total != in.DataRows {
+			if total := exp.ISO + exp.YearFirstSlash + exp.DayFirstDot + exp.DayMonthSlash + exp.DateCells + exp.Numbers + exp.Blank + exp.Unreadable; total != in.DataRows {
 				t.Errorf("expiry forms add up to %d, want %d data rows: %+v", total, in.DataRows, exp)
 			}
 			if strings.HasSuffix(name, ".xlsx") != (exp.DateCells > 0 && exp.ISO == 0) {
@@ -105,7 +105,7 @@ func TestInspectDateForms(t *testing.T) {
 	}
 	got := res.Inputs[0]
 	want := map[string]DateForms{
-		"expiry":     {ISO: 2, DayMonthSlash: 1, Blank: 1, Unreadable: 2},
+		"expiry":     {ISO: 2, DayFirstDot: 1, DayMonthSlash: 1, Blank: 1, Unreadable: 1},
 		"purge_date": {ISO: 1, YearFirstSlash: 1, Blank: 2, Unreadable: 2},
 	}
 	for role, w := range want {
