@@ -91,7 +91,11 @@ func (c *Config) compileIDPattern() error {
 	if c.IDPattern == "" {
 		return nil
 	}
-	re, err := regexp.Compile(`^(?:` + c.IDPattern + `)$`)
+	_, err := regexp.Compile(c.IDPattern) // for a message about the pattern as given
+	re, err2 := regexp.Compile(`^(?:` + c.IDPattern + `)$`)
+	if err == nil {
+		err = err2
+	}
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 		return optionErrorf("--id-pattern %q is not a valid pattern (%s): write a Go (RE2) regular expression, e.g. ^(s[0-9]{7}|[0-9]{8})$", c.IDPattern, msg)

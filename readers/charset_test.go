@@ -51,3 +51,19 @@ func TestNotAnExport(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMojibake: the per-cell cost of the character set check on typical cells
+// (ASCII, and names with real accents, whose UTF-8 starts with 0xC3 too).
+func BenchmarkMojibake(b *testing.B) {
+	cells := []string{"s1234567", "Undergraduate", "2024-06-30", "Public", "Müller", "jdoe42@example.edu", "Nguyễn", "Ærø"}
+	b.ReportAllocs()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		if Mojibake(cells[i%len(cells)]) {
+			n++
+		}
+	}
+	if n != 0 {
+		b.Fatal("real text taken for mojibake")
+	}
+}

@@ -26,11 +26,30 @@ const runExamples = `  # The semester purge: graduates whose expiry is before 1 
   # What would happen, without writing anything
   purgeset run --cutoff 2024-07-01 --all-groups --dry-run users.csv`
 
+const runLong = `Decide every row of the exports and write set files, decisions, manifest, review page and archive.
+
+Guards against slips (a purge cannot be undone; nothing is written when one stops):
+  - a --group, or a --record-type you name, that matches no data row stops after
+    reading (exit 2), listing the values found and a "did you mean";
+    --allow-unmatched lets it through (warning unmatched_group / unmatched_record_type)
+  - a --cutoff after today (UTC; SOURCE_DATE_EPOCH fixes today) stops (exit 2);
+    --allow-future-cutoff lets it through (warning future_cutoff)
+  - a single-valued option given twice, an invalid --id-pattern, an --archive-column
+    no input has: exit 2
+  - a --date-order the dates contradict, text re-saved with the wrong character set,
+    text that is not UTF-8, a PDF, web page or other non-export: exit 3
+  - --id-pattern states the ID format: other IDs are malformed_id; without it, the
+    warning short_numeric_id flags all-digit IDs shorter than the longest
+  - with --config, flags replace single values, --group and --record-type; --protect,
+    --column and --archive-column add to the file's; a replaced value is logged and
+    recorded (warning config_overridden)`
+
 func (a *app) runCommand() *cobra.Command {
 	flags := defaultRunOptions()
 	cmd := &cobra.Command{
 		Use:     "run INPUT...",
 		Short:   "Decide every row of the exports and write set files, decisions, manifest, review page and archive",
+		Long:    runLong,
 		Example: runExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := mergeOptions(cmd, &flags, args)
