@@ -238,3 +238,20 @@ func TestUploadInterrupted(t *testing.T) {
 		t.Errorf("message does not say what was done: %v", err)
 	}
 }
+
+// An add_members answer slower than the client's timeout: the batch had landed; it is
+// found by reading the count, not sent twice.
+func TestUploadSlowAnswerTimesOut(t *testing.T) {
+	f := newFake(t)
+	list := ids(2100)
+	f.AddUsers(list...)
+	f.Update(func(k *almafake.Knobs) { k.SlowAddMembers, k.SlowFor = 2, 3*time.Second })
+	c := newClient(t, f, func(c *Config) { c.Timeout = 300 * time.Millisecond })
+	res, err := upload(t, c, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.Members(res.SetID), list) || f.Count("POST", "", "add_members") != 3 {
+		t.Errorf("members equal: %v, add_members calls %d", slices.Equal(f.Members(res.SetID), list), f.Count("POST", "", "add_members"))
+	}
+}

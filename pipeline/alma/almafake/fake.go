@@ -43,11 +43,13 @@ type Knobs struct {
 	EchoKey        bool          // error bodies repeat the Authorization header, as a careless proxy might
 	CutAddMembers  int           // the k-th add_members call (from 1) has its connection cut
 	CutBeforeAdd   bool          // with CutAddMembers: cut before adding (else after)
-	DropID         string        // add_members accepts this ID and silently does not add it
-	LieCount       bool          // with DropID: number_of_members counts the dropped ID anyway
-	PartialOnError bool          // a batch that fails adds its valid members anyway
-	MemberIDs      string        // members carry "both" (default) id and link, "id", "link", or "internal" ids
-	PageMax        int           // most members per page (default 100)
+	SlowAddMembers int           // the k-th add_members call (from 1) adds, then answers only after SlowFor
+	SlowFor        time.Duration
+	DropID         string // add_members accepts this ID and silently does not add it
+	LieCount       bool   // with DropID: number_of_members counts the dropped ID anyway
+	PartialOnError bool   // a batch that fails adds its valid members anyway
+	MemberIDs      string // members carry "both" (default) id and link, "id", "link", or "internal" ids
+	PageMax        int    // most members per page (default 100)
 }
 
 // Request is one request the fake received.

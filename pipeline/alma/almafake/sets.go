@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 type codeDesc struct {
@@ -99,6 +100,10 @@ func (s *Server) addMembers(w http.ResponseWriter, r *http.Request, id string) {
 	s.mu.Lock()
 	s.addCalls++
 	cut := s.k.CutAddMembers == s.addCalls
+	slow := time.Duration(0)
+	if s.k.SlowAddMembers == s.addCalls {
+		slow = s.k.SlowFor
+	}
 	if cut && s.k.CutBeforeAdd {
 		s.mu.Unlock()
 		hangUp(w)
@@ -151,6 +156,13 @@ func (s *Server) addMembers(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	body := s.setJSON(st, s.count(st))
 	s.mu.Unlock()
+	if slow > 0 {
+		select {
+		case <-time.After(slow):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	switch {
 	case cut:
 		hangUp(w)
