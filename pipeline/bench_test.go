@@ -97,7 +97,10 @@ func BenchmarkIndexAdd(b *testing.B) {
 	b.ReportAllocs()
 	var groups, entries int
 	for b.Loop() {
-		x := newIndex([]string{"bench.csv"}, n)
+		x, err := newIndex([]string{"bench.csv"}, n)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for i, id := range ids {
 			if _, err := x.add(id, rowRef{src: 0, row: int32(i + 2)}, fps[i], Reason(i%int(numReasons)), i%50 == 0); err != nil {
 				b.Fatal(err)

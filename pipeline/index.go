@@ -47,19 +47,40 @@ type entry struct {
 
 type span struct{ off, n uint32 }
 
-// newIndex sizes the table for about rows IDs. Reserving capacity costs little: the
-// pages of a large allocation are not resident until written, and growing by append
-// would briefly hold the old and the new copy.
-func newIndex(names []string, rows int) *index {
-	rows = max(rows, 1024)
-	// The slot table starts small and doubles: its pages are written at random, so a
-	// table sized for every row would be resident in full even when most rows repeat
-	// an ID. The arrays below are written in order and cost only what they hold.
-	slots := 1 << 16
-	x := &index{slots: newSlab[int32](slots), names: names,
-		groups: newSlab[foldGroup](rows), entries: newSlab[entry](rows), arena: newSlab[byte](16 * rows)}
-	x.slots.items = x.slots.items[:slots]
-	return x
+// newIndex sizes the index for about rows IDs. Reserving capacity costs little: the
+// pages of a mapping are not resident until written, and growing copies (both copies
+// mapped for a moment).
+func newIndex(names []string, rows int) (*index, error) {
+	x := &index{names: names}
+	n := max(rows, 1024)
+	err := x.reserve(n)
+	if err != nil && n > 1024 {
+		err = x.reserve(1024) // the estimate did not fit under ulimit -v: grow as needed
+	}
+	if err != nil {
+		return nil, memoryError(0, 80*n, err)
+	}
+	return x, nil
+}
+
+// reserve makes the slabs. The slot table starts small and doubles: its pages are
+// written at random, so a table sized for every row would be resident in full even
+// when most rows repeat an ID. The others are written in order and cost only what
+// they hold, but their reservation counts against ulimit -v.
+func (x *index) reserve(rows int) error {
+	var errs [4]error
+	x.slots, errs[0] = newSlab[int32](1 << 16)
+	x.groups, errs[1] = newSlab[foldGroup](rows)
+	x.entries, errs[2] = newSlab[entry](rows)
+	x.arena, errs[3] = newSlab[byte](16 * rows)
+	for _, err := range errs {
+		if err != nil {
+			x.free()
+			return err
+		}
+	}
+	x.slots.items = x.slots.items[:1<<16]
+	return nil
 }
 
 // free returns the index's memory; nothing may use it afterwards.
@@ -86,6 +107,9 @@ func (x *index) put(b []byte) span {
 func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool) (int32, error) {
 	if len(x.arena.items)+2*len(id) >= 1<<32-1 {
 		return 0, fmt.Errorf("more ID text than purgeset can index (4 GiB)")
+	}
+	if err := x.room(len(id)); err != nil {
+		return 0, err
 	}
 	x.fold = foldInto(x.fold[:0], id)
 	h := hashBytes(x.fold)
@@ -114,6 +138,29 @@ func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool
 	return n, nil
 }
 
+// room makes sure that one more ID, as a new group and entry, fits in the slabs.
+func (x *index) room(idLen int) error {
+	err := x.groups.room(1)
+	if err == nil {
+		err = x.entries.room(1)
+	}
+	if err == nil {
+		err = x.arena.room(2 * idLen)
+	}
+	if err == nil && 4*(len(x.groups.items)+1) > 3*len(x.slots.items) {
+		err = x.grow()
+	}
+	if err != nil {
+		// Each slab grows by half: at most half as much again as is mapped now.
+		return memoryError(len(x.entries.items), x.bytesMapped()/2, err)
+	}
+	return nil
+}
+
+func (x *index) bytesMapped() int {
+	return len(x.slots.mem) + len(x.groups.mem) + len(x.entries.mem) + len(x.arena.mem)
+}
+
 func (x *index) findGroup(h uint64, key []byte) int32 {
 	slots := x.slots.items
 	mask := uint64(len(slots) - 1)
@@ -130,9 +177,6 @@ func (x *index) findGroup(h uint64, key []byte) int32 {
 }
 
 func (x *index) newGroup(h uint64, id string, ref rowRef, fp uint64, local Reason, noPurge bool) int32 {
-	if 4*(len(x.groups.items)+1) > 3*len(x.slots.items) {
-		x.grow()
-	}
 	g := int32(len(x.groups.items))
 	e := x.newEntry(id, ref, fp, local, noPurge, g)
 	key := x.entries.items[e].id
@@ -159,14 +203,19 @@ func (x *index) insertSlot(h uint64, g int32) {
 	slots[i] = g + 1
 }
 
-func (x *index) grow() {
+func (x *index) grow() error {
 	n := 2 * len(x.slots.items)
+	slots, err := newSlab[int32](n)
+	if err != nil {
+		return err
+	}
 	x.slots.free()
-	x.slots = newSlab[int32](n)
+	x.slots = slots
 	x.slots.items = x.slots.items[:n]
 	for g := range x.groups.items {
 		x.insertSlot(x.groups.items[g].hash, int32(g))
 	}
+	return nil
 }
 
 // classify applies the rules that need the whole run to one row of entry e:

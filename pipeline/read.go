@@ -99,7 +99,12 @@ func readAll(ctx context.Context, cfg Config, r *rules) (*firstPass, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &firstPass{index: newIndex(cfg.Inputs, estimateRows(cfg.Inputs)), spill: sp, patterned: cfg.idPattern != nil}
+	x, err := newIndex(cfg.Inputs, estimateRows(cfg.Inputs))
+	if err != nil {
+		sp.Close()
+		return nil, err
+	}
+	p := &firstPass{index: x, spill: sp, patterned: cfg.idPattern != nil}
 	if !cfg.AllGroups {
 		p.groups = newValueCounts()
 	}

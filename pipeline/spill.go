@@ -12,13 +12,15 @@ import (
 
 // spill keeps the normalised rows between the passes in a private temporary file, so
 // that memory stays bounded by distinct IDs however large the inputs are, and each
-// input is parsed only once. The file is unlinked as soon as it is created: it holds
-// personal data and must not outlive the process, even one killed outright.
+// input is parsed only once. The file holds personal data: on Unix it is unlinked as
+// soon as it is created, so that it does not outlive even a process killed outright.
+// Windows refuses to remove an open file; there it is removed on Close.
 type spill struct {
-	f   *os.File
-	w   *bufio.Writer
-	buf []byte
-	n   int
+	f     *os.File
+	w     *bufio.Writer
+	buf   []byte
+	n     int
+	named string // the path still to remove on Close, when unlinking early failed
 }
 
 // spilled is one row as written to the spill.
@@ -35,14 +37,22 @@ func newSpill(dir string) (*spill, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("unlink temporary file: %w", err)
+	s := &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+	if os.Remove(f.Name()) != nil {
+		s.named = f.Name()
 	}
-	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return s, nil
 }
 
-func (s *spill) Close() error { return s.f.Close() }
+func (s *spill) Close() error {
+	err := s.f.Close()
+	if s.named != "" {
+		if rerr := os.Remove(s.named); rerr != nil && err == nil {
+			err = fmt.Errorf("remove temporary file %s: %w", s.named, rerr)
+		}
+	}
+	return err
+}
 
 func (s *spill) put(r *spilled) error {
 	b := s.buf[:0]
