@@ -39,17 +39,6 @@ func (s *slab[T]) reserve(n int) error {
 	return nil
 }
 
-// growByCopy is growMem where the system cannot move a mapping's pages.
-func growByCopy(b []byte, n int) ([]byte, error) {
-	nb, err := mapMem(n)
-	if err != nil {
-		return nil, err
-	}
-	copy(nb, b)
-	unmapMem(b)
-	return nb, nil
-}
-
 // room makes sure that n more values fit without growing, so that push and pushAll,
 // on the hot path, cannot fail.
 func (s *slab[T]) room(n int) error {
