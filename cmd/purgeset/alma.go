@@ -81,7 +81,7 @@ func (a *app) verifyRun(cmd *cobra.Command, dir string) (*alma.Run, error) {
 		for _, m := range res.Mismatches {
 			fmt.Fprintln(a.stdout, m)
 		}
-		return nil, mismatchError{fmt.Sprintf("%s does not verify (%d mismatches): stopped before anything else was done; run purgeset again into a new directory", dir, len(res.Mismatches))}
+		return nil, mismatchError{fmt.Sprintf("%s does not verify (%s): stopped before anything else was done; run purgeset again into a new directory", dir, count(len(res.Mismatches), "mismatch", "mismatches"))}
 	}
 	run, err := alma.LoadRun(dir)
 	if err != nil {

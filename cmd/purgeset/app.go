@@ -42,8 +42,18 @@ func (a *app) rootCommand() *cobra.Command {
 into the itemized-set files that the Purge User Records workflow uploads, plus a
 manifest, a decision for every input row, a review page and an archive.
 
+Step by step, from the Analytics export to the reconcile after the Alma job:
+docs/guide.md (in the source tree and in every release archive).
+
 Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
 4 safety stop, 5 verify/reconcile/preflight/alma mismatch, 130 interrupted.`,
+		Example: `  # See what an export holds: columns, user groups and record types with their
+  # row counts, date forms and ID shapes; writes nothing
+  purgeset inspect users.csv
+
+  # The purge: expired graduates and alumni before 1 July 2024, fines protected
+  purgeset run --cutoff 2024-07-01 --group "Graduates 2021" --group Alumni \
+    --protect fines.csv --out purge-2024-07 users.csv`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
@@ -70,6 +80,7 @@ Exit codes: 0 done, 1 runtime failure, 2 usage error, 3 input rejected,
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(a.flagError)
 	}
+	a.registerCompletions(root)
 	root.SuggestionsMinimumDistance = 2
 	// cobra's own help and completion commands print help and exit 0 for a topic or
 	// shell they do not know; a typo in a batch script should fail (exit 2).
@@ -160,7 +171,7 @@ func (a *app) logError(err error) {
 	if errors.As(err, &apiErr) && a.terminal() {
 		msg = strings.Replace(msg, apiErr.Error(), apiErr.Verbose(), 1) // Alma's own message may quote an ID
 	}
-	ev := a.log.Error().Int("exit_code", exitCode(err)).Dur("duration", time.Since(a.start))
+	ev := a.withDuration(a.log.Error().Int("exit_code", exitCode(err)))
 	if errors.As(err, &pe) {
 		ev = ev.Str("file", pe.File)
 		if pe.Row > 0 {

@@ -78,7 +78,7 @@ func printDiff(w io.Writer, format, oldDir, newDir string, d *audit.RunDiff) err
 		return cw.Error()
 	}
 	c := d.Counts
-	fmt.Fprintf(w, "old: %s (%d IDs)\nnew: %s (%d IDs)\n\n", oldDir, c.OldIDs, newDir, c.NewIDs)
+	fmt.Fprintf(w, "old: %s (%s)\nnew: %s (%s)\n\n", oldDir, count(c.OldIDs, "ID", "IDs"), newDir, count(c.NewIDs, "ID", "IDs"))
 	sections := []struct {
 		code, title string
 		n           int
@@ -91,7 +91,7 @@ func printDiff(w io.Writer, format, oldDir, newDir string, d *audit.RunDiff) err
 		fmt.Fprintf(w, "%-20s %8d\n", s.title, s.n)
 	}
 	if c.BlankIDRows > 0 {
-		fmt.Fprintf(w, "(%d rows without an ID not compared)\n", c.BlankIDRows)
+		fmt.Fprintf(w, "(%s without an ID not compared)\n", count(c.BlankIDRows, "row", "rows"))
 	}
 	for _, s := range sections {
 		if s.n == 0 {

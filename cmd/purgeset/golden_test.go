@@ -122,7 +122,7 @@ func runGolden(t *testing.T, dir string) {
 }
 
 // duration masks the one log field that varies from run to run.
-var duration = regexp.MustCompile(`duration=[0-9.]+`)
+var duration = regexp.MustCompile(`duration=[0-9][0-9.hmµns]*`)
 
 // stableManifest masks what varies with the toolchain, not with the run.
 var toolchain = regexp.MustCompile(`"go": "go[^"]*"|"commit": "[^"]*",?\n\s*`)

@@ -182,6 +182,7 @@ func printInspection(w io.Writer, in *audit.InputInspection) {
 		}
 	}
 
+	printValues(w, in)
 	fmt.Fprintln(w, "  ID problems (rows run excludes for them)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	printIDProblems(tw, &in.IDs)
@@ -214,4 +215,42 @@ func delimiterName(d string) string {
 		return "none"
 	}
 	return fmt.Sprintf("%q", d)
+}
+
+// printValues lists user groups, record types and ID shapes, most rows first, so that
+// --group and --id-pattern can be written from what the export holds.
+func printValues(w io.Writer, in *audit.InputInspection) {
+	list := func(title string, values []audit.ValueCount) {
+		if len(values) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "  %s, most rows first\n", title)
+		width := len(fmt.Sprint(values[0].Rows))
+		for _, v := range values {
+			fmt.Fprintf(w, "    %*d  %s\n", width, v.Rows, strconvQuote(v.Value))
+		}
+	}
+	list("user groups", in.Groups)
+	list("record types", in.RecordTypes)
+	if len(in.IDShapes) > 0 {
+		fmt.Fprintln(w, "  ID shapes, most rows first (pattern for --id-pattern)")
+		width := len(fmt.Sprint(in.IDShapes[0].Rows))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, s := range in.IDShapes {
+			fmt.Fprintf(tw, "    %*d  %s\t%s\n", width, s.Rows, s.Shape, s.Pattern)
+		}
+		tw.Flush()
+		if p := audit.SuggestedPattern(in.IDShapes); p != "" {
+			fmt.Fprintf(w, "    a starting point for --id-pattern: '%s'\n", p)
+		}
+	}
+}
+
+// strconvQuote shows a value in double quotes, as it is typed after --group; a blank
+// cell as (blank).
+func strconvQuote(v string) string {
+	if v == "" {
+		return "(blank)"
+	}
+	return `"` + v + `"`
 }

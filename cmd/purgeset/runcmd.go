@@ -209,12 +209,16 @@ func gitIgnored(repo, path string) bool {
 }
 
 func (a *app) logSummary(sum *pipeline.Summary, opts *runOptions) {
-	for _, w := range sum.Warnings { // before "done", which a scheduler may read as the last line
-		a.log.Warn().Str("code", w.Code).Int("count", w.Count).Msg(w.Message)
+	// Each warning is shown once: on the console in the summary on stdout, in JSON as a
+	// log line of its own, before "done", which a scheduler may read as the last line.
+	if a.logFormat == "json" {
+		for _, w := range sum.Warnings {
+			a.log.Warn().Str("code", w.Code).Int("count", w.Count).Msg(w.Message)
+		}
 	}
 	ev := a.log.Info().Int("data_rows", sum.Counts.DataRows).Int("blank_rows", sum.Counts.BlankRows).
-		Int("included", sum.Counts.Included).Int("excluded", sum.Counts.Excluded).
-		Interface("excluded_by_reason", sum.Counts.ExcludedByReason).Dur("duration", time.Since(a.start))
+		Int("included", sum.Counts.Included).Int("excluded", sum.Counts.Excluded).Int("warnings", len(sum.Warnings))
+	ev = a.withDuration(a.withReasons(ev, sum.Counts.ExcludedByReason))
 	if !opts.DryRun {
 		ev = ev.Str("out", opts.Out).Int("files", len(sum.Outputs)).Str("run_id", sum.RunID)
 	}
@@ -253,11 +257,11 @@ func (a *app) printSummary(sum *pipeline.Summary, opts *runOptions, failed bool)
 	case c.Included == 0:
 		fmt.Fprintf(w, "nothing to purge: no set file written; decisions and manifest are in %s\n", opts.Out)
 	default:
-		fmt.Fprintf(w, "wrote %d files to %s:\n", len(sum.Outputs), opts.Out)
+		fmt.Fprintf(w, "wrote %s to %s:\n", count(len(sum.Outputs), "file", "files"), opts.Out)
 		for _, o := range sum.Outputs {
 			extra := ""
 			if o.IDs != nil {
-				extra = fmt.Sprintf(" (%d IDs)", *o.IDs)
+				extra = " (" + count(*o.IDs, "ID", "IDs") + ")"
 			}
 			fmt.Fprintf(w, "  %s%s\n", o.Name, extra)
 		}

@@ -47,11 +47,11 @@ Exit codes: 0 verified, 2 usage error, 5 a mismatch (one line per finding, namin
 				fmt.Fprintln(a.stdout, m)
 			}
 			if !res.OK() {
-				return mismatchError{fmt.Sprintf("%s: %d mismatches: do not upload its set files; run again", dir, len(res.Mismatches))}
+				return mismatchError{fmt.Sprintf("%s: %s: do not upload its set files; run again", dir, count(len(res.Mismatches), "mismatch", "mismatches"))}
 			}
 			a.log.Info().Str("dir", dir).Int("files", res.Files).Int("rows", res.Rows).Msg("verified")
 			if !a.quiet {
-				fmt.Fprintf(a.stdout, "verified: %d files, %d rows\n", res.Files, res.Rows)
+				fmt.Fprintf(a.stdout, "verified: %s, %s\n", count(res.Files, "file", "files"), count(res.Rows, "row", "rows"))
 			}
 			return nil
 		},

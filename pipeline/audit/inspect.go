@@ -42,7 +42,13 @@ type InputInspection struct {
 	RaggedRows   int                  `json:"ragged_rows"` // text rows with more filled fields than the header
 	Dates        map[string]DateForms `json:"dates"`       // by role: expiry, purge_date
 	IDs          IDProblems           `json:"ids"`
-	Notes        []string             `json:"notes"` // what run will need
+	// Groups and RecordTypes are every value of those columns with its data rows, most
+	// rows first, so that --group can be copied from what the export holds.
+	Groups      []ValueCount `json:"groups"`
+	RecordTypes []ValueCount `json:"record_types"`
+	// IDShapes are the shapes of the non-blank IDs, most rows first, for --id-pattern.
+	IDShapes []ShapeCount `json:"id_shapes"`
+	Notes    []string     `json:"notes"` // what run will need
 	// Stops are the messages with which run would refuse this input, first first.
 	Stops []string `json:"stops"`
 	stops []error
@@ -121,7 +127,17 @@ func inspectInput(ctx context.Context, path string, opts InspectOptions, all *pi
 		forms DateForms
 	}{{readers.RoleExpiry, DateForms{}}, {readers.RolePurgeDate, DateForms{}}}
 	own := pipeline.NewIDCounter()
+	var groups, types valueCounter
+	var shapes shapeCounter
+	hasGroup, hasType := cols.Col(readers.RoleGroup) >= 0, cols.Col(readers.RoleRecordType) >= 0
 	err = sc.Each(ctx, func(row *pipeline.ScanRow) error {
+		if hasGroup {
+			groups.add(row.Group())
+		}
+		if hasType {
+			types.add(row.RecordType())
+		}
+		shapes.add(row.ID())
 		for i := range dates {
 			if cols.Col(dates[i].role) >= 0 {
 				dates[i].forms.see(pipeline.DateFormOf(row.Cell(dates[i].role), t.Info.Date1904))
@@ -141,6 +157,9 @@ func inspectInput(ctx context.Context, path string, opts InspectOptions, all *pi
 	}
 	in.DataRows, in.BlankRows, in.RaggedRows = sc.Input.DataRows, sc.Input.BlankRows, sc.Ragged
 	in.IDs = own.Problems()
+	in.Groups = groups.list("(other values, after the first 10000)")
+	in.RecordTypes = types.list("(other values, after the first 10000)")
+	in.IDShapes = shapes.list()
 	for _, err := range sc.Stops {
 		in.stop(err)
 	}
