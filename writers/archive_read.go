@@ -5,61 +5,129 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"os"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
 
+// ErrArchiveDamaged marks an archive that cannot be decoded: the decoder failed or
+// panicked on it (arrow and parquet trust their input; a panic is caught here).
+var ErrArchiveDamaged = errors.New("archive.parquet is damaged")
+
 // ReadArchive reads an archive back into Records (Extra filled, a null extra as ""),
-// with the extra column names. It is for tests and `purgeset verify`, and refuses a
-// file whose fixed columns are not exactly those written by NewArchiveWriter.
+// with the extra column names. It is for tests and the Alma step, and refuses a file
+// whose fixed columns are not exactly those written by NewArchiveWriter. Read a run's
+// archive with ArchiveRecords, which holds one batch at a time.
 func ReadArchive(path string) ([]Record, []string, error) {
-	recs, extras, err := readArchive(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return recs, extras, nil
+	defer f.Close()
+	var out []Record
+	extras, recs := ArchiveRecords(f, -1)
+	for r, err := range recs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		out = append(out, *r)
+	}
+	return out, *extras, nil
 }
 
-func readArchive(path string) ([]Record, []string, error) {
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: archiveBatchRows}, memory.NewGoAllocator())
-	if err != nil {
-		return nil, nil, err
-	}
-	schema, err := fr.Schema()
-	if err != nil {
-		return nil, nil, err
-	}
-	extras, err := checkArchiveSchema(schema, pf.MetaData().KeyValueMetadata().FindValue("purgeset.schema"))
-	if err != nil {
-		return nil, nil, err
-	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rr.Release()
-	out := make([]Record, 0, pf.NumRows())
-	seen := map[string]string{}
-	for rr.Next() {
-		if out, err = appendRecords(out, rr.Record(), len(extras), seen); err != nil {
-			return nil, nil, err
+// ArchiveRecords streams an archive's records in order, one batch in memory at a time.
+// The file may claim at most maxRows rows (< 0: no limit): nothing is sized by what it
+// claims beyond that. Any failure or panic of the decoder ends the sequence with an
+// error wrapping ErrArchiveDamaged. The extra column names are set once the schema is
+// read. The Record yielded is reused.
+func ArchiveRecords(r parquet.ReaderAtSeeker, maxRows int64) (*[]string, iter.Seq2[*Record, error]) {
+	extras := new([]string)
+	return extras, func(yield func(*Record, error) bool) {
+		var pf *file.Reader
+		var rr pqarrow.RecordReader
+		defer func() {
+			if rr != nil {
+				guard(func() error { rr.Release(); return nil })
+			}
+			if pf != nil {
+				guard(pf.Close)
+			}
+		}()
+		err := guard(func() (err error) {
+			pf, err = file.NewParquetReader(r)
+			if err != nil {
+				return err
+			}
+			if n := pf.NumRows(); n < 0 || (maxRows >= 0 && n > maxRows) {
+				return fmt.Errorf("it claims %d rows, the manifest %d", n, maxRows)
+			}
+			fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: archiveBatchRows}, memory.NewGoAllocator())
+			if err != nil {
+				return err
+			}
+			schema, err := fr.Schema()
+			if err != nil {
+				return err
+			}
+			if *extras, err = checkArchiveSchema(schema, pf.MetaData().KeyValueMetadata().FindValue("purgeset.schema")); err != nil {
+				return err
+			}
+			rr, err = fr.GetRecordReader(context.Background(), nil, nil)
+			return err
+		})
+		if err != nil {
+			yield(nil, damaged(err))
+			return
+		}
+		seen := map[string]string{}
+		var batch []Record
+		for {
+			var more bool
+			err := guard(func() (err error) {
+				if more = rr.Next(); more {
+					batch, err = appendRecords(batch[:0], rr.Record(), len(*extras), seen)
+				} else if err = rr.Err(); errors.Is(err, io.EOF) {
+					err = nil
+				}
+				return err
+			})
+			if err != nil {
+				yield(nil, damaged(err))
+				return
+			}
+			if !more {
+				return
+			}
+			if len(seen) > 1<<16 {
+				clear(seen) // the shared strings of a damaged or odd file must not pile up
+			}
+			for i := range batch {
+				if !yield(&batch[i], nil) {
+					return
+				}
+			}
 		}
 	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, err
-	}
-	return out, extras, nil
 }
+
+// guard runs fn, turning a panic into an error.
+func guard(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the decoder failed: %v", p)
+		}
+	}()
+	return fn()
+}
+
+func damaged(err error) error { return fmt.Errorf("%w: %w", ErrArchiveDamaged, err) }
 
 // checkArchiveSchema returns the extra column names, or why the file is not an archive.
 func checkArchiveSchema(s *arrow.Schema, name *string) ([]string, error) {

@@ -48,7 +48,7 @@ Exit codes: 0 done, 2 usage error, 3 a directory without a readable decisions.cs
 			if format != "text" && format != "csv" && format != "json" {
 				return usagef("--format %q: want text, csv or json", format)
 			}
-			d, err := audit.Diff(args[0], args[1])
+			d, err := audit.Diff(cmd.Context(), args[0], args[1])
 			if err != nil {
 				return err
 			}

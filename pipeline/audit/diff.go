@@ -1,13 +1,11 @@
 package audit
 
 import (
-	"errors"
-	"io/fs"
-	"path/filepath"
+	"context"
 	"sort"
+	"strings"
 
-	"github.com/purgeset/purgeset/readers"
-	"github.com/purgeset/purgeset/writers"
+	"github.com/purgeset/purgeset/pipeline"
 )
 
 // The change categories of Diff, in report order.
@@ -52,56 +50,62 @@ type idFate struct {
 	pos              int // order of first appearance in decisions.csv
 }
 
-// runFates reads DIR/decisions.csv into the fate of each distinct ID (its first row's)
-// and the IDs in order of first appearance. Blank IDs are counted, not kept.
-func runFates(dir string) (map[string]idFate, []string, int, error) {
-	rows, err := ReadRunDecisions(dir)
+// runFates verifies DIR, then streams its decisions.csv into the fate of each distinct
+// ID (its first row's) and the IDs in order of first appearance. Blank IDs are counted,
+// not kept.
+func runFates(ctx context.Context, dir string) (map[string]idFate, []string, int, error) {
+	d, err := openVerified(ctx, dir)
 	if err != nil {
 		return nil, nil, 0, err
 	}
 	fates := map[string]idFate{}
 	var order []string
-	blank := 0
-	for _, r := range rows {
+	blank, n := 0, 0
+	for r, err := range d.Decisions() {
+		if err != nil {
+			return nil, nil, 0, &UnverifiedError{Dir: dir, Mismatches: []Mismatch{{Problem: err.Error()}}}
+		}
+		if n++; n%8192 == 0 && ctx.Err() != nil {
+			return nil, nil, 0, ctx.Err()
+		}
 		if r.ID == "" {
 			blank++
 			continue
 		}
 		if _, ok := fates[r.ID]; !ok {
-			fates[r.ID] = idFate{decision: r.Decision, reason: r.Reason, pos: len(order)}
-			order = append(order, r.ID)
+			id := strings.Clone(r.ID)
+			fates[id] = idFate{decision: internDecision(r.Decision), reason: internReason(r.Reason), pos: len(order)}
+			order = append(order, id)
 		}
 	}
 	return fates, order, blank, nil
 }
 
-// ReadRunDecisions reads DIR/decisions.csv. A directory without one, or with a file
-// that is not purgeset's, is an input problem (exit 3).
-func ReadRunDecisions(dir string) ([]writers.DecisionRow, error) {
-	path := filepath.Join(dir, writers.DecisionsName)
-	rows, err := writers.ReadDecisions(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, &readers.ParseError{File: dir, Msg: "no decisions.csv: not a purgeset run directory",
-			Hint: "name the --out directory of a purgeset run"}
-	case errors.Is(err, fs.ErrPermission):
-		return nil, err
-	case err != nil:
-		return nil, &readers.ParseError{File: path, Msg: "cannot be read as purgeset's decisions.csv: " + err.Error(),
-			Hint: "check with purgeset verify; run again if the file was changed"}
+// internDecision and internReason share the few distinct values instead of keeping a
+// copy per ID (a verified file holds only known codes).
+func internDecision(s string) string {
+	if s == "included" {
+		return "included"
 	}
-	return rows, nil
+	return "excluded"
 }
 
-// Diff compares the decisions of two runs ID by ID (exact match). An ID on several
+func internReason(s string) string {
+	if r, ok := pipeline.ParseReason(s); ok {
+		return r.String()
+	}
+	return strings.Clone(s)
+}
+
+// Diff verifies both runs, then compares their decisions ID by ID (exact match). An ID on several
 // rows counts with its first row's decision and reason: the later rows of a duplicate
 // only repeat it, and every row of a conflicting duplicate or case collision shares it.
-func Diff(oldDir, newDir string) (*RunDiff, error) {
-	oldF, oldOrder, oldBlank, err := runFates(oldDir)
+func Diff(ctx context.Context, oldDir, newDir string) (*RunDiff, error) {
+	oldF, oldOrder, oldBlank, err := runFates(ctx, oldDir)
 	if err != nil {
 		return nil, err
 	}
-	newF, newOrder, newBlank, err := runFates(newDir)
+	newF, newOrder, newBlank, err := runFates(ctx, newDir)
 	if err != nil {
 		return nil, err
 	}

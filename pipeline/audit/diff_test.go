@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,7 +33,7 @@ func TestDiff(t *testing.T) {
 		"b1,Alumni,Public,2020-01-01,\n"+
 		"a9,Alumni,Public,2020-01-01,\n"+ // duplicate: the first row's reason counts
 		"a8,Faculty,Public,2020-01-01,\n", nil) // absent → excluded: not a change
-	d, err := Diff(oldDir, newDir)
+	d, err := Diff(context.Background(), oldDir, newDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestDiff(t *testing.T) {
 
 func TestDiffSameRunIsEmpty(t *testing.T) {
 	dir := makeRunDir(t, verifyCSV, nil)
-	d, err := Diff(dir, dir)
+	d, err := Diff(context.Background(), dir, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,14 +72,15 @@ func TestDiffSameRunIsEmpty(t *testing.T) {
 
 func TestDiffNeedsRunDirectories(t *testing.T) {
 	dir := makeRunDir(t, verifyCSV, nil)
-	_, err := Diff(t.TempDir(), dir)
+	_, err := Diff(context.Background(), t.TempDir(), dir)
 	var pe *readers.ParseError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "no decisions.csv: not a purgeset run directory") {
 		t.Fatalf("err = %v", err)
 	}
 	notOurs := t.TempDir()
 	writeFileNamed(&Config{TempDir: notOurs}, "decisions.csv", "id,decision\nx,included\n")
-	if _, err := Diff(dir, notOurs); !errors.Is(err, readers.ErrInput) {
+	// A decisions.csv without a manifest is a run directory that does not verify.
+	if _, err := Diff(context.Background(), dir, notOurs); !errors.Is(err, ErrUnverified) {
 		t.Fatalf("a foreign decisions.csv: err = %v", err)
 	}
 }

@@ -9,12 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/rundir"
 	"github.com/purgeset/purgeset/readers"
-	"github.com/purgeset/purgeset/writers"
 )
 
 // The statuses of a reconcile report line.
@@ -63,10 +64,11 @@ type Reconciliation struct {
 	Entries []ReconcileEntry `json:"-"`
 }
 
-// Reconcile reads the fresh exports (the same readers and header check as run; only
-// the ID column is used) and compares them with DIR/decisions.csv.
+// Reconcile verifies DIR, reads the fresh exports (the same first pass as run; only
+// the ID column is used) and compares them with DIR/decisions.csv, streamed: memory is
+// bounded by distinct IDs.
 func Reconcile(ctx context.Context, dir string, exports []string, opts ReconcileOptions) (*Reconciliation, error) {
-	rows, err := ReadRunDecisions(dir)
+	d, err := openVerified(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -80,38 +82,62 @@ func Reconcile(ctx context.Context, dir string, exports []string, opts Reconcile
 		res.ExportRows += n
 	}
 	res.ExportIDs = len(present)
-	res.Warnings = append(res.Warnings, sameAsInputs(dir, exports)...)
+	res.Warnings = append(res.Warnings, sameAsInputs(ctx, d, exports)...)
 
+	// One small value per distinct ID: where its first row is (or its included row).
 	type idState struct {
+		pos      int32 // order of first appearance
+		src      int32 // index into sources
+		row      int32
 		included bool
-		at       int // index into rows: the included row, else the first
 	}
-	states := map[string]*idState{}
-	var order []string
-	for i, r := range rows {
+	states := map[string]idState{}
+	var sources []string
+	srcIndex := map[string]int32{}
+	n := 0
+	for r, err := range d.Decisions() {
+		if err != nil {
+			return nil, &UnverifiedError{Dir: dir, Mismatches: []Mismatch{{Problem: err.Error()}}}
+		}
+		if n++; n%8192 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if r.ID == "" {
 			continue
 		}
-		st := states[r.ID]
-		if st == nil {
-			st = &idState{at: i}
-			states[r.ID] = st
-			order = append(order, r.ID)
+		si, ok := srcIndex[r.Source]
+		if !ok {
+			si = int32(len(sources))
+			sources = append(sources, r.Source)
+			srcIndex[r.Source] = si
+		}
+		st, seen := states[r.ID]
+		if !seen {
+			st = idState{pos: int32(len(states)), src: si, row: int32(r.Row)}
 		}
 		if r.Decision == "included" && !st.included {
-			st.included, st.at = true, i
+			st.included, st.src, st.row = true, si, int32(r.Row)
+		}
+		if !seen || st.included {
+			if !seen {
+				states[strings.Clone(r.ID)] = st
+			} else {
+				states[r.ID] = st
+			}
 		}
 	}
-	var removed []ReconcileEntry
-	for _, id := range order {
-		st := states[id]
+	type keyed struct {
+		e   ReconcileEntry
+		pos int32
+	}
+	var still, removed []keyed
+	for id, st := range states {
 		_, here := present[id]
-		r := rows[st.at]
 		switch {
 		case st.included && here:
 			res.Included++
 			res.StillPresent++
-			res.Entries = append(res.Entries, ReconcileEntry{ID: id, Status: StillPresent, Source: r.Source, Row: r.Row})
+			still = append(still, keyed{ReconcileEntry{ID: id, Status: StillPresent, Source: sources[st.src], Row: int(st.row)}, st.pos})
 		case st.included:
 			res.Included++
 			res.Purged++
@@ -121,10 +147,15 @@ func Reconcile(ctx context.Context, dir string, exports []string, opts Reconcile
 		default:
 			res.NotIncluded++
 			res.RemovedOutsideSet++
-			removed = append(removed, ReconcileEntry{ID: id, Status: RemovedOutsideSet, Source: r.Source, Row: r.Row})
+			removed = append(removed, keyed{ReconcileEntry{ID: id, Status: RemovedOutsideSet, Source: sources[st.src], Row: int(st.row)}, st.pos})
 		}
 	}
-	res.Entries = append(res.Entries, removed...)
+	for _, list := range [][]keyed{still, removed} {
+		sort.Slice(list, func(i, j int) bool { return list[i].pos < list[j].pos })
+		for _, k := range list {
+			res.Entries = append(res.Entries, k.e)
+		}
+	}
 	return res, nil
 }
 
@@ -158,18 +189,14 @@ func readExportIDs(ctx context.Context, path string, opts ReconcileOptions, pres
 
 // sameAsInputs warns about an export that is byte for byte one of the run's inputs:
 // the export read before the job, not one taken after it.
-func sameAsInputs(dir string, exports []string) []string {
-	m, err := writers.ReadManifest(filepath.Join(dir, writers.ManifestName))
-	if err != nil {
-		return nil
-	}
+func sameAsInputs(ctx context.Context, d *rundir.Dir, exports []string) []string {
 	var out []string
 	for _, path := range exports {
-		sum, _, err := fileSHA256(path)
+		sum, err := fileSHA256(ctx, path)
 		if err != nil {
 			continue
 		}
-		for _, in := range m.Inputs {
+		for _, in := range d.Manifest.Inputs {
 			if in.SHA256 == sum {
 				out = append(out, fmt.Sprintf("%s is the same file as the run's input %s: reconcile needs an export taken after the Alma job", path, in.Path))
 				break

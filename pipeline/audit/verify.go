@@ -9,12 +9,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/rundir"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -37,6 +38,7 @@ type Verification struct {
 	Dir        string     `json:"dir"`
 	Files      int        `json:"files"` // outputs listed in the manifest
 	Rows       int        `json:"rows"`  // rows of decisions.csv
+	RunID      string     `json:"run_id"`
 	Mismatches []Mismatch `json:"mismatches"`
 }
 
@@ -47,37 +49,46 @@ func (v *Verification) add(file, format string, a ...any) {
 	v.Mismatches = append(v.Mismatches, Mismatch{File: file, Problem: fmt.Sprintf(format, a...)})
 }
 
+// addErr records a problem reading a file of the run directory.
+func (v *Verification) addErr(file string, err error) {
+	var p *rundir.Problem
+	if errors.As(err, &p) {
+		v.add(p.File, "%s", p.Msg)
+		return
+	}
+	v.add(file, "cannot be read: %v", err)
+}
+
 // maxRowFindings bounds the findings about single rows of one check: a damaged file
 // would otherwise give a line for every row.
 const maxRowFindings = 5
 
-// Verify re-checks a run directory against its manifest (SPEC §7): every listed
-// file's sha256 and size, no unlisted purgeset file, the set files against the
-// included rows of decisions.csv, decisions.csv against the manifest's counts
-// (conservation per input and by reason), each decision against its reason, and the
-// archive against decisions.csv. The error is for failures of the machine only;
-// everything wrong with DIR is a Mismatch.
+// Verify re-checks a run directory against its manifest (SPEC §7): the manifest's
+// shape and run ID, every listed file's sha256 and size, no unlisted purgeset file or
+// stage, the outputs the parameters call for, and then in one streaming pass over
+// decisions.csv: each decision against its reason, the counts per input, in total and
+// by reason, the set files (in order, exactly the included IDs) and the archive. Memory
+// is bounded by the sources and reasons seen, not by rows. The error is for failures of
+// the machine and interruption only; everything wrong with DIR is a Mismatch.
 func Verify(ctx context.Context, dir string) (*Verification, error) {
 	v := &Verification{Dir: dir, Mismatches: []Mismatch{}}
-	m, err := writers.ReadManifest(filepath.Join(dir, writers.ManifestName))
+	d, err := rundir.Open(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		v.add("", "no manifest.json: not a complete purgeset run")
 		return v, nil
-	case errors.Is(err, fs.ErrPermission):
-		return nil, err
 	case err != nil:
-		v.add(writers.ManifestName, "cannot be read: %v", errors.Unwrap(err))
-		return v, nil
-	case m.Schema != writers.ManifestSchema:
-		v.add(writers.ManifestName, "schema is %q; this purgeset verifies %q", m.Schema, writers.ManifestSchema)
+		v.addErr(writers.ManifestName, err)
 		return v, nil
 	}
-	listed, err := v.checkHashes(dir, m)
+	m := d.Manifest
+	if m.Schema != writers.ManifestSchema {
+		v.add(writers.ManifestName, "schema is %q; this purgeset verifies %q", clip(m.Schema), writers.ManifestSchema)
+		return v, nil
+	}
+	v.checkShape(m)
+	listed, err := v.checkHashes(ctx, d)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	v.Files = len(m.Outputs)
@@ -89,6 +100,8 @@ func Verify(ctx context.Context, dir string) (*Verification, error) {
 		}{{writers.ArchiveName, "no_archive", params.NoArchive}, {writers.ReviewName, "no_review", params.NoReview}} {
 			if !f.off && !listed[f.name] {
 				v.add(writers.ManifestName, "does not list %s, but parameters.%s is false", f.name, f.flag)
+			} else if f.off && listed[f.name] {
+				v.add(writers.ManifestName, "lists %s, but parameters.%s is true", f.name, f.flag)
 			}
 		}
 	}
@@ -96,55 +109,91 @@ func Verify(ctx context.Context, dir string) (*Verification, error) {
 		v.add(writers.ManifestName, "does not list %s: every run writes it", writers.DecisionsName)
 		return v, nil
 	}
-	rows, err := writers.ReadDecisions(filepath.Join(dir, writers.DecisionsName))
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) { // a missing file is reported already
-			v.add(writers.DecisionsName, "cannot be read: %v", err)
-		}
-		return v, nil
-	}
-	v.Rows = len(rows)
-	v.checkDecisions(m, rows)
-	if err := ctx.Err(); err != nil {
+	if err := v.checkRows(ctx, d, listed); err != nil {
 		return nil, err
-	}
-	if err := v.checkSets(dir, m, params, rows); err != nil {
-		return nil, err
-	}
-	if listed[writers.ArchiveName] {
-		v.checkArchive(dir, m, rows)
 	}
 	return v, ctx.Err()
 }
 
-// checkHashes compares every listed output with the file, and looks for purgeset files
-// the manifest does not list. It returns the names listed.
-func (v *Verification) checkHashes(dir string, m *writers.Manifest) (map[string]bool, error) {
-	listed := map[string]bool{}
+var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// checkShape checks what the manifest says of itself: the run ID recomputed from its
+// outputs (SPEC §5), well-formed hashes, parameters present and coherent, counts that
+// cannot be negative.
+func (v *Verification) checkShape(m *writers.Manifest) {
+	const mf = writers.ManifestName
+	if id, err := writers.RunID(m.Outputs); err == nil && id != m.RunID {
+		v.add(mf, "run_id is not the run ID of the files it lists (decisions.csv and the set files): the manifest was edited; do not upload, run again")
+	}
+	for i, in := range m.Inputs {
+		if !hex64.MatchString(in.SHA256) {
+			v.add(mf, "inputs[%d].sha256 is not a lower-case sha256 (64 hex digits)", i)
+		}
+		if in.Size < 0 || in.DataRows < 0 || in.Included < 0 || in.Excluded < 0 || in.BlankRows < 0 {
+			v.add(mf, "inputs[%d] has a negative count", i)
+		}
+	}
 	for _, o := range m.Outputs {
+		if writers.IsOwnFile(o.Name) && !hex64.MatchString(o.SHA256) {
+			v.add(mf, "gives %s a sha256 that is not 64 lower-case hex digits", o.Name)
+		}
+		if o.Bytes < 0 {
+			v.add(mf, "gives %s a negative size", o.Name)
+		}
+	}
+	if m.Parameters == nil {
+		v.add(mf, "has no parameters: every run records them")
+	} else if p := m.Parameters; p.Split < 1 || (p.SetFormat != "xlsx" && p.SetFormat != "txt" && p.SetFormat != "both") {
+		v.add(mf, "parameters.split or parameters.set_format is not a value run accepts")
+	}
+	if m.Counts.DataRows < 0 || m.Counts.Included < 0 || m.Counts.Excluded < 0 || m.Counts.BlankRows < 0 {
+		v.add(mf, "counts has a negative number")
+	}
+	if len(m.Checklist) == 0 {
+		v.add(mf, "checklist is empty: every run records it")
+	}
+}
+
+// checkHashes compares every listed output with the file, and looks for purgeset files
+// and stages the manifest does not account for. It returns the names listed.
+func (v *Verification) checkHashes(ctx context.Context, d *rundir.Dir) (map[string]bool, error) {
+	listed := map[string]bool{}
+	for _, o := range d.Manifest.Outputs {
 		switch {
 		case o.Name == writers.ManifestName || !writers.IsOwnFile(o.Name):
 			// Never open it: a name such as ../x is not ours to read.
-			v.add(writers.ManifestName, "lists %q among the outputs, which is not a file purgeset writes", o.Name)
+			v.add(writers.ManifestName, "lists %q among the outputs, which is not a file purgeset writes", clip(o.Name))
 			continue
 		case listed[o.Name]:
 			v.add(writers.ManifestName, "lists %s twice among the outputs", o.Name)
 			continue
 		}
 		listed[o.Name] = true
-		sum, size, err := fileSHA256(filepath.Join(dir, o.Name))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			v.add(o.Name, "listed in the manifest but missing")
-		case err != nil:
+		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		f, err := d.OpenListed(o.Name)
+		if errors.Is(err, fs.ErrNotExist) {
+			v.add(o.Name, "listed in the manifest but missing")
+			continue
+		} else if err != nil {
+			v.addErr(o.Name, err)
+			continue
+		}
+		sum, size, err := readSHA256(ctx, f)
+		f.Close()
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil:
+			v.add(o.Name, "cannot be read: %v", err)
 		case sum != o.SHA256:
 			v.add(o.Name, "sha256 differs from the manifest")
 		case size != o.Bytes:
 			v.add(writers.ManifestName, "gives %s %d bytes, the file has %d", o.Name, o.Bytes, size)
 		}
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := os.ReadDir(d.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -160,89 +209,36 @@ func (v *Verification) checkHashes(dir string, m *writers.Manifest) (map[string]
 	return listed, nil
 }
 
-func fileSHA256(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
+// readSHA256 hashes a file, checking for interruption every few megabytes.
+func readSHA256(ctx context.Context, r io.Reader) (string, int64, error) {
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
+	var n int64
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", n, err
+		}
+		k, err := r.Read(buf)
+		h.Write(buf[:k])
+		n += int64(k)
+		if err == io.EOF {
+			return hex.EncodeToString(h.Sum(nil)), n, nil
+		}
+		if err != nil {
+			return "", n, err
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// checkDecisions checks every row's decision against its reason, and the counts of
-// decisions.csv against the manifest: rows, conservation per input and in total, and
-// the exclusions by reason.
-func (v *Verification) checkDecisions(m *writers.Manifest, rows []writers.DecisionRow) {
-	for _, o := range m.Outputs {
-		if o.Name == writers.DecisionsName && (o.Rows == nil || *o.Rows != len(rows)) {
-			v.add(writers.DecisionsName, "has %d rows, but manifest.json says %s", len(rows), count(o.Rows))
-		}
+// fileSHA256 hashes a regular file (reconcile's exports).
+func fileSHA256(ctx context.Context, path string) (string, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return "", err
 	}
-	type tally struct{ inc, exc int }
-	bySource := map[string]*tally{}
-	var sources []string
-	byReason := map[string]int{}
-	total := tally{}
-	bad := 0
-	for i, r := range rows {
-		t := bySource[r.Source]
-		if t == nil {
-			t = &tally{}
-			bySource[r.Source] = t
-			sources = append(sources, r.Source)
-		}
-		if problem := decisionProblem(r); problem != "" {
-			if bad++; bad <= maxRowFindings {
-				v.add(writers.DecisionsName, "line %d (%s row %d): %s", i+2, r.Source, r.Row, problem)
-			}
-		}
-		if r.Decision == "included" {
-			t.inc++
-			total.inc++
-		} else {
-			t.exc++
-			total.exc++
-			byReason[r.Reason]++
-		}
-	}
-	if bad > maxRowFindings {
-		v.add(writers.DecisionsName, "%d more lines whose decision and reason do not agree", bad-maxRowFindings)
-	}
-
-	const mf = writers.ManifestName
-	inputRows := 0
-	inManifest := map[string]bool{}
-	for _, in := range m.Inputs {
-		inManifest[in.Path] = true
-		inputRows += in.DataRows
-		t := bySource[in.Path]
-		if t == nil {
-			t = &tally{}
-		}
-		v.compare(mf, in.DataRows, in.Included+in.Excluded, "input %s: data_rows is %d, but its included + excluded is %d", in.Path)
-		v.compare(mf, in.DataRows, t.inc+t.exc, "input %s: data_rows is %d, but decisions.csv has %d rows from it", in.Path)
-		v.compare(mf, in.Included, t.inc, "input %s: included is %d, but decisions.csv includes %d of its rows", in.Path)
-		v.compare(mf, in.Excluded, t.exc, "input %s: excluded is %d, but decisions.csv excludes %d of its rows", in.Path)
-	}
-	for _, s := range sources {
-		if !inManifest[s] {
-			v.add(writers.DecisionsName, "%d rows come from %s, which manifest.json does not list as an input", bySource[s].inc+bySource[s].exc, s)
-		}
-	}
-	c := m.Counts
-	v.compare(mf, c.DataRows, len(rows), "counts.data_rows is %d, but decisions.csv has %d rows")
-	v.compare(mf, c.DataRows, inputRows, "counts.data_rows is %d, but the inputs' data_rows add up to %d")
-	v.compare(mf, c.DataRows, c.Included+c.Excluded, "counts.data_rows is %d, but counts.included + counts.excluded is %d")
-	v.compare(mf, c.Included, total.inc, "counts.included is %d, but decisions.csv includes %d rows")
-	v.compare(mf, c.Excluded, total.exc, "counts.excluded is %d, but decisions.csv excludes %d rows")
-	for _, code := range reasonKeys(byReason, c.ExcludedByReason) {
-		v.compare(mf, c.ExcludedByReason[code], byReason[code], "counts.excluded_by_reason.%s is %d, but decisions.csv excludes %d rows with it", code)
-	}
+	defer f.Close()
+	sum, _, err := readSHA256(ctx, f)
+	return sum, err
 }
 
 // compare adds a finding when a number the manifest gives differs from the one the
@@ -254,13 +250,13 @@ func (v *Verification) compare(file string, manifest, files int, format string, 
 }
 
 // decisionProblem says how a row's decision and reason disagree, or "".
-func decisionProblem(r writers.DecisionRow) string {
+func decisionProblem(r *writers.DecisionRow) string {
 	reason, known := pipeline.ParseReason(r.Reason)
 	switch {
 	case r.Decision != "included" && r.Decision != "excluded":
-		return fmt.Sprintf("decision %q, want included or excluded", r.Decision)
+		return fmt.Sprintf("decision %q, want included or excluded", clip(r.Decision))
 	case !known:
-		return fmt.Sprintf("reason %q is not a reason code", r.Reason)
+		return fmt.Sprintf("reason %q is not a reason code", clip(r.Reason))
 	case (r.Decision == "included") != reason.Included():
 		return fmt.Sprintf("decision %s with reason %s (a row is included exactly when its reason is expired)", r.Decision, r.Reason)
 	}
@@ -295,47 +291,12 @@ func count(n *int) string {
 	return strconv.Itoa(*n)
 }
 
-// checkArchive compares archive.parquet's (source, row, id, decision, reason) with
-// decisions.csv, row by row.
-func (v *Verification) checkArchive(dir string, m *writers.Manifest, rows []writers.DecisionRow) {
-	const name = writers.ArchiveName
-	recs, _, err := writers.ReadArchive(filepath.Join(dir, name))
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			v.add(name, "cannot be read: %v", errors.Unwrap(err))
-		}
-		return
+// clip shortens a value from a damaged file before it goes into a message: a finding
+// must never carry a whole line.
+func clip(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
 	}
-	for _, o := range m.Outputs {
-		if o.Name == name && (o.Rows == nil || *o.Rows != len(recs)) {
-			v.add(name, "has %d rows, but manifest.json says %s", len(recs), count(o.Rows))
-		}
-	}
-	for i := 0; i < len(recs) && i < len(rows); i++ {
-		a, d := &recs[i], &rows[i]
-		var fields []string
-		if a.Source != d.Source {
-			fields = append(fields, "source")
-		}
-		if a.Row != d.Row {
-			fields = append(fields, "row")
-		}
-		if a.ID != d.ID {
-			fields = append(fields, "id")
-		}
-		if a.Decision() != d.Decision {
-			fields = append(fields, "decision")
-		}
-		if a.Reason != d.Reason {
-			fields = append(fields, "reason")
-		}
-		if len(fields) > 0 {
-			v.add(name, "record %d (%s row %d) differs from decisions.csv line %d in %s; later records not compared",
-				i+1, a.Source, a.Row, i+2, strings.Join(fields, ", "))
-			return
-		}
-	}
-	if len(recs) != len(rows) {
-		v.add(name, "has %d records, decisions.csv %d rows", len(recs), len(rows))
-	}
+	return s[:max] + "…"
 }

@@ -39,7 +39,8 @@ func runDirFor(t *testing.T, input string, change func(*Config)) string {
 	t.Helper()
 	cfg := baseConfig(t, input)
 	cfg.Output.Set = writers.SetOptions{Format: "both", Header: "USERNAME", Split: 2}
-	cfg.Parameters = &writers.Parameters{SetFormat: "both", SetHeader: "USERNAME", Split: 2}
+	cfg.Parameters = &writers.Parameters{Cutoff: "2024-07-01", Groups: cfg.Groups, RecordTypes: cfg.RecordTypes,
+		MaxIncluded: -1, MaxIncludedPercent: -1, SetFormat: "both", SetHeader: "USERNAME", Split: 2}
 	if change != nil {
 		change(&cfg)
 	}
