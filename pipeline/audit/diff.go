@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/purgeset/purgeset/pipeline"
+	"github.com/purgeset/purgeset/pipeline/rundir"
 )
 
 // The change categories of Diff, in report order.
@@ -44,106 +45,121 @@ type RunDiff struct {
 	Changes []DiffChange `json:"changes"` // by category, then NEW's row order
 }
 
-// idFate is the decision of an ID's first row in one run, and where that row is.
+// idFate is what OLD decided for an ID's first row, in a few bytes: a million IDs
+// must fit in memory next to their keys.
 type idFate struct {
-	decision, reason string
-	pos              int // order of first appearance in decisions.csv
+	pos     int32 // order of first appearance in OLD's decisions.csv
+	reason  pipeline.Reason
+	seenNew bool // the ID occurs in NEW too
 }
 
-// runFates verifies DIR, then streams its decisions.csv into the fate of each distinct
-// ID (its first row's) and the IDs in order of first appearance. Blank IDs are counted,
-// not kept.
-func runFates(ctx context.Context, dir string) (map[string]idFate, []string, int, error) {
-	d, err := openVerified(ctx, dir)
-	if err != nil {
-		return nil, nil, 0, err
+func fateText(r pipeline.Reason) (decision, reason string) {
+	if r.Included() {
+		return "included", r.String()
 	}
-	fates := map[string]idFate{}
-	var order []string
-	blank, n := 0, 0
+	return "excluded", r.String()
+}
+
+// decisionsOf streams a verified directory's decisions.csv to fn, which sees each row
+// with a non-blank ID; blank IDs are counted. A verified file holds only known codes.
+func decisionsOf(ctx context.Context, d *rundir.Dir, fn func(id string, r pipeline.Reason)) (blank int, err error) {
+	dir, n := d.Path, 0
 	for r, err := range d.Decisions() {
 		if err != nil {
-			return nil, nil, 0, &UnverifiedError{Dir: dir, Mismatches: []Mismatch{{Problem: err.Error()}}}
+			return 0, &UnverifiedError{Dir: dir, Mismatches: []Mismatch{{Problem: err.Error()}}}
 		}
 		if n++; n%8192 == 0 && ctx.Err() != nil {
-			return nil, nil, 0, ctx.Err()
+			return 0, ctx.Err()
 		}
 		if r.ID == "" {
 			blank++
 			continue
 		}
-		if _, ok := fates[r.ID]; !ok {
-			id := strings.Clone(r.ID)
-			fates[id] = idFate{decision: internDecision(r.Decision), reason: internReason(r.Reason), pos: len(order)}
-			order = append(order, id)
+		reason, ok := pipeline.ParseReason(r.Reason)
+		if !ok {
+			return 0, &UnverifiedError{Dir: dir, Mismatches: []Mismatch{{File: r.Source, Problem: "an unknown reason code"}}}
 		}
+		fn(r.ID, reason)
 	}
-	return fates, order, blank, nil
+	return blank, nil
 }
 
-// internDecision and internReason share the few distinct values instead of keeping a
-// copy per ID (a verified file holds only known codes).
-func internDecision(s string) string {
-	if s == "included" {
-		return "included"
-	}
-	return "excluded"
-}
-
-func internReason(s string) string {
-	if r, ok := pipeline.ParseReason(s); ok {
-		return r.String()
-	}
-	return strings.Clone(s)
-}
-
-// Diff verifies both runs, then compares their decisions ID by ID (exact match). An ID on several
-// rows counts with its first row's decision and reason: the later rows of a duplicate
-// only repeat it, and every row of a conflicting duplicate or case collision shares it.
+// Diff verifies both runs, then compares their decisions ID by ID (exact match),
+// streaming both: memory holds OLD's distinct IDs and the IDs only NEW has. An ID on
+// several rows counts with its first row's decision and reason: the later rows of a
+// duplicate only repeat it, and every row of a conflicting duplicate or case collision
+// shares it.
 func Diff(ctx context.Context, oldDir, newDir string) (*RunDiff, error) {
-	oldF, oldOrder, oldBlank, err := runFates(ctx, oldDir)
+	// Both are verified before either is compared: a damaged NEW must not cost the
+	// memory of OLD's IDs first.
+	var dirs [2]*rundir.Dir
+	for i, dir := range []string{oldDir, newDir} {
+		d, err := openVerified(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		dirs[i] = d
+	}
+	old := map[string]idFate{}
+	oldBlank, err := decisionsOf(ctx, dirs[0], func(id string, r pipeline.Reason) {
+		if _, ok := old[id]; !ok {
+			old[strings.Clone(id)] = idFate{pos: int32(len(old)), reason: r}
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	newF, newOrder, newBlank, err := runFates(ctx, newDir)
-	if err != nil {
-		return nil, err
-	}
-	d := &RunDiff{Changes: []DiffChange{}}
-	d.Counts.OldIDs, d.Counts.NewIDs, d.Counts.BlankIDRows = len(oldOrder), len(newOrder), oldBlank+newBlank
 	type keyed struct {
 		c   DiffChange
 		key int // NEW's order; IDs absent from NEW come after, in OLD's order
 	}
 	var out []keyed
-	add := func(change, id string, o, n idFate, oldOK, newOK bool, key int) {
-		c := DiffChange{Change: change, ID: id, OldDecision: Absent, NewDecision: Absent}
+	add := func(change, id string, o idFate, n pipeline.Reason, oldOK, newOK bool, key int) {
+		c := DiffChange{Change: change, ID: strings.Clone(id), OldDecision: Absent, NewDecision: Absent}
 		if oldOK {
-			c.OldDecision, c.OldReason = o.decision, o.reason
+			c.OldDecision, c.OldReason = fateText(o.reason)
 		}
 		if newOK {
-			c.NewDecision, c.NewReason = n.decision, n.reason
+			c.NewDecision, c.NewReason = fateText(n)
 		}
 		out = append(out, keyed{c, key})
 	}
-	for _, id := range newOrder {
-		n := newF[id]
-		o, inOld := oldF[id]
-		oldInc, newInc := inOld && o.decision == "included", n.decision == "included"
+	newOnly := map[string]struct{}{}
+	newIDs := 0
+	newBlank, err := decisionsOf(ctx, dirs[1], func(id string, n pipeline.Reason) {
+		o, inOld := old[id]
+		switch {
+		case inOld && o.seenNew:
+			return // a later row of an ID: its first row counts
+		case inOld:
+			o.seenNew = true
+			old[id] = o
+		default:
+			if _, seen := newOnly[id]; seen {
+				return
+			}
+			newOnly[strings.Clone(id)] = struct{}{}
+		}
+		pos := newIDs
+		newIDs++
+		oldInc, newInc := inOld && o.reason.Included(), n.Included()
 		switch {
 		case newInc && !oldInc:
-			add(NewlyIncluded, id, o, n, inOld, true, n.pos)
+			add(NewlyIncluded, id, o, n, inOld, true, pos)
 		case oldInc && !newInc:
-			add(NoLongerIncluded, id, o, n, true, true, n.pos)
-		case inOld && !oldInc && !newInc && o.reason != n.reason:
-			add(ReasonChanged, id, o, n, true, true, n.pos)
+			add(NoLongerIncluded, id, o, n, true, true, pos)
+		case inOld && !oldInc && !newInc && o.reason != n:
+			add(ReasonChanged, id, o, n, true, true, pos)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, id := range oldOrder {
-		if o := oldF[id]; o.decision == "included" {
-			if _, inNew := newF[id]; !inNew {
-				add(NoLongerIncluded, id, o, idFate{}, true, false, len(newOrder)+o.pos)
-			}
+	d := &RunDiff{Changes: []DiffChange{}}
+	d.Counts.OldIDs, d.Counts.NewIDs, d.Counts.BlankIDRows = len(old), newIDs, oldBlank+newBlank
+	for id, o := range old {
+		if o.reason.Included() && !o.seenNew {
+			add(NoLongerIncluded, id, o, 0, true, false, newIDs+int(o.pos))
 		}
 	}
 	rank := map[string]int{NewlyIncluded: 0, NoLongerIncluded: 1, ReasonChanged: 2}
