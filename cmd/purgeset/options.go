@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ type runOptions struct {
 const off = -1
 
 func defaultRunOptions() runOptions {
-	return runOptions{RecordTypes: []string{"Public"}, MaxIncluded: off, MaxIncludedPercent: off,
+	return runOptions{RecordTypes: slices.Clone(pipeline.DefaultRecordTypes), MaxIncluded: off, MaxIncludedPercent: off,
 		Split: 100000, SetFormat: "xlsx", SetHeader: "USERNAME", Columns: map[string]string{}}
 }
 
@@ -147,8 +148,7 @@ func (o *runOptions) pipelineConfig(created time.Time) (pipeline.Config, error) 
 	if o.Cutoff == "" {
 		return c, usagef("--cutoff is required: a row is expired when its expiry date is before it, e.g. --cutoff 2024-07-01")
 	}
-	cut, ok := pipeline.ParseISODate(o.Cutoff)
-	if !ok {
+	if _, ok := pipeline.ParseISODate(o.Cutoff); !ok {
 		return c, usagef("--cutoff %q is not a valid date: want YYYY-MM-DD, e.g. 2024-07-01", o.Cutoff)
 	}
 	if o.Split < 1 {
@@ -162,26 +162,19 @@ func (o *runOptions) pipelineConfig(created time.Time) (pipeline.Config, error) 
 	if strings.TrimSpace(o.SetHeader) == "" || strings.ContainsAny(o.SetHeader, "\r\n") {
 		return c, usagef("--set-header %q: want one line of text such as USERNAME", o.SetHeader)
 	}
-	cols := map[readers.Role]string{}
 	for role, h := range o.Columns {
 		if !validRole(role) {
 			return c, usagef("--column %s=%s: unknown role %q; want one of id, expiry, group, record_type, purge_date", role, h, role)
 		}
-		cols[readers.Role(role)] = h
 	}
 	if o.Out == "" && !o.DryRun && len(o.Inputs) > 0 {
 		return c, usagef("--out DIR is required: a new or empty directory for the set files and manifest")
 	}
-	today, _ := pipeline.MakeDate(created.UTC().Date())
-	c = pipeline.Config{
-		Inputs: o.Inputs, Cutoff: cut, Groups: o.Groups, AllGroups: o.AllGroups,
-		RecordTypes: o.RecordTypes, RecordTypesGiven: o.recordTypesGiven,
-		Protect: o.Protect, DateOrder: pipeline.DateOrder(o.DateOrder),
-		AcceptNumericIDs: o.AcceptNumericIDs, IDPattern: o.IDPattern,
-		MaxIncluded: o.MaxIncluded, MaxIncludedPct: o.MaxIncludedPercent,
-		Sheet: o.Sheet, Columns: cols, ArchiveColumns: o.ArchiveColumns, DryRun: o.DryRun,
-		AllowUnmatched: o.AllowUnmatched, AllowFutureCutoff: o.AllowFutureCutoff, Today: today,
+	c, err := pipeline.FromParameters(o.parameters(), created)
+	if err != nil {
+		return c, err
 	}
+	c.RecordTypesGiven = o.recordTypesGiven
 	if err := c.Validate(); err != nil {
 		return c, err
 	}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,15 +113,15 @@ func (a *app) runJob(cmd *cobra.Command, opts *runOptions) error {
 		Tool:      toolInfo(),
 	}
 	if len(opts.Overridden) > 0 {
-		msg := fmt.Sprintf("the command line replaced what the config file %s set for %s", opts.Config, strings.Join(opts.Overridden, ", "))
-		a.log.Warn().Str("code", "config_overridden").Strs("options", opts.Overridden).Msg(msg)
-		cfg.Output.Warnings = append(cfg.Output.Warnings, writers.Warning{Code: "config_overridden", Message: msg, Count: len(opts.Overridden)})
+		w := pipeline.ConfigOverriddenWarning(opts.Config, opts.Overridden)
+		a.log.Warn().Str("code", w.Code).Strs("options", opts.Overridden).Msg(w.Message)
+		cfg.Output.Warnings = append(cfg.Output.Warnings, w)
 	}
 	if !opts.DryRun {
 		if repo := gitWorkTree(opts.Out); repo != "" && !gitIgnored(repo, opts.Out) {
-			msg := "the output directory is inside a git work tree: the outputs hold personal data; keep them out of version control (add the directory to .gitignore)"
-			a.log.Warn().Msg(msg)
-			cfg.Output.Warnings = append(cfg.Output.Warnings, writers.Warning{Code: "out_in_git", Message: msg, Count: 1})
+			w := pipeline.OutInGitWarning()
+			a.log.Warn().Msg(w.Message)
+			cfg.Output.Warnings = append(cfg.Output.Warnings, w)
 		}
 	}
 	a.log.Info().Int("inputs", len(cfg.Inputs)).Bool("dry_run", opts.DryRun).Msg("reading inputs")

@@ -40,6 +40,11 @@ type Verification struct {
 	Rows       int        `json:"rows"`  // rows of decisions.csv
 	RunID      string     `json:"run_id"`
 	Mismatches []Mismatch `json:"mismatches"`
+	// Rerun: verify --rerun ran the inputs again and compared Compared files with the
+	// run's; RerunStage says where its private stage was.
+	Rerun      bool   `json:"rerun,omitempty"`
+	Compared   int    `json:"compared,omitempty"`
+	RerunStage string `json:"-"`
 }
 
 // OK reports whether nothing was found.
@@ -202,6 +207,8 @@ func (v *Verification) checkHashes(ctx context.Context, d *rundir.Dir) (map[stri
 		switch {
 		case writers.IsOwnFile(n) && n != writers.ManifestName && !listed[n]:
 			v.add(n, "not listed in the manifest: a file this run did not write; remove it (never upload it)")
+		case strings.HasPrefix(n, RerunPrefix):
+			v.add(n, "a private directory left by an interrupted verify --rerun (it holds personal data): delete it")
 		case strings.HasPrefix(n, writers.StagePrefix):
 			v.add(n, "a staging directory left by an interrupted run (it may hold personal data and complete-looking set files): run again with --force, which removes it, or delete it")
 		}

@@ -124,6 +124,12 @@ func (d *Dir) OpenListed(name string) (*os.File, error) {
 	return openIn(d.Path, name, o.Bytes)
 }
 
+// OpenManifest opens manifest.json again, as strictly as Open read it, for a byte
+// comparison (verify --rerun).
+func (d *Dir) OpenManifest() (*os.File, error) {
+	return openIn(d.Path, writers.ManifestName, MaxManifestBytes)
+}
+
 // openIn opens DIR/name for reading: a plain name (no separator, not ..), not a
 // symbolic link, a regular file of at most max bytes (max < 0: any size). A FIFO is
 // opened without blocking, then refused.
