@@ -168,6 +168,8 @@ var docSetups = map[string]func(t *testing.T, dir string){
 		}
 		writeFile(t, filepath.Join(to, "manifest.json"), edited)
 	},
+	// guide, troubleshooting: broken exports and lists.
+	"troubleshooting": writeBadInputs,
 	// guide, troubleshooting: a download cut short.
 	"cut-xlsx": func(t *testing.T, dir string) {
 		b, err := os.ReadFile(filepath.Join(dir, "users.xlsx"))
