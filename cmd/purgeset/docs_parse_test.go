@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -191,4 +192,50 @@ func shellWords(s string, status int) (words []string, quoted []bool, err error)
 	}
 	flush()
 	return words, quoted, nil
+}
+
+// inlineSpan matches a `purgeset …` code span in prose.
+var inlineSpan = regexp.MustCompile("`(purgeset [^`]+)`")
+
+// inlineCommands are the `purgeset …` code spans of the prose (outside code blocks)
+// that are whole command lines: three words or more, and no placeholder (…, A|B, an
+// upper-case word such as DIR or RUNID). The others name a command, not a call of it.
+func inlineCommands(lines []string) (run, named []docCmd) {
+	fence := ""
+	for i, l := range lines {
+		if f, ok := fenceOf(l); ok {
+			switch {
+			case fence == "":
+				fence = f
+			case strings.TrimSpace(l) == fence:
+				fence = ""
+			}
+			continue
+		}
+		if fence != "" {
+			continue
+		}
+		for _, m := range inlineSpan.FindAllStringSubmatch(l, -1) {
+			c := docCmd{line: i + 1, text: m[1]}
+			if placeholder(c.text) {
+				named = append(named, c)
+			} else {
+				run = append(run, c)
+			}
+		}
+	}
+	return run, named
+}
+
+func placeholder(cmd string) bool {
+	words := strings.Fields(cmd)
+	if len(words) < 3 || strings.ContainsAny(cmd, "…|") {
+		return true
+	}
+	for _, w := range words {
+		if len(w) >= 3 && strings.ToUpper(w) == w && strings.ToLower(w) != w {
+			return true
+		}
+	}
+	return false
 }

@@ -60,6 +60,7 @@ var docFixtures = map[string]string{
 	"users.xlsx":             "users-sample.xlsx",
 	"fines.csv":              "protect-fines.csv",
 	"purge-group.csv":        "purge-group-sample.csv",
+	"purge-2024-07.toml":     "purgeset.toml",
 }
 
 // docNotRun are the commands TestDocs does not run, by prefix, and why.
@@ -179,10 +180,38 @@ func runDoc(t *testing.T, repo, name string, used map[string]bool) {
 			}
 		}
 	}
+	ran += d.inline()
 	t.Logf("%s: ran %d commands", name, ran)
 	if *updateDocs && len(d.edits) > 0 {
 		d.rewrite(filepath.Join(repo, name))
 	}
+}
+
+// inline runs the `purgeset …` command lines of the prose, after the blocks (so that
+// the run directories the blocks make are there). Their output is not shown, so only a
+// usage error (exit 2: a renamed command or flag), a rejected input (3: a file the docs
+// name that the fixtures lack) or a failure (1) fails the test.
+func (d *docRun) inline() int {
+	run, named := inlineCommands(d.lines)
+	for _, c := range named {
+		d.t.Logf("%s:%d: `%s` names a command, not a whole command line: not run", d.path, c.line, c.text)
+	}
+	ran := 0
+	for _, c := range run {
+		if d.notRun(c.text) {
+			continue
+		}
+		got, err := d.exec(c.text)
+		if err != nil {
+			d.t.Errorf("%s:%d: `%s`: %v; make it runnable or add it to docNotRun with the reason", d.path, c.line, c.text, err)
+			continue
+		}
+		if d.status == exitUsage || d.status == exitInput || d.status == exitFailure {
+			d.t.Errorf("%s:%d: `%s`: exit %d:\n%s", d.path, c.line, c.text, d.status, strings.Join(got, "\n"))
+		}
+		ran++
+	}
+	return ran
 }
 
 // notRun reports whether a command is on the docNotRun list, and marks it used.
