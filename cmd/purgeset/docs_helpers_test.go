@@ -192,9 +192,19 @@ var docSetups = map[string]func(t *testing.T, dir string){
 	"no-users": func(t *testing.T, dir string) {
 		rename(t, filepath.Join(dir, "users.csv"), filepath.Join(dir, "users-moved.csv"))
 	},
+	"users-back": func(t *testing.T, dir string) {
+		b, err := os.ReadFile(filepath.Join(dir, "users-sample.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "users.csv"), b)
+	},
 	// logging.md: a key given twice.
 	"dup-key": func(t *testing.T, dir string) {
 		editFile(t, dir, "purge-2024-summer.toml", "out = ", "max_included_percent = 40.0\nout = ")
+	},
+	"dup-key-fixed": func(t *testing.T, dir string) {
+		editFile(t, dir, "purge-2024-summer.toml", "max_included_percent = 40.0\nout = ", "out = ")
 	},
 	// logging.md: row 57 re-saved with a slash date (rows 4 to 190 are one line each).
 	"slash-57": func(t *testing.T, dir string) {
