@@ -15,6 +15,7 @@ import (
 	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/pipeline/alma"
 	"github.com/purgeset/purgeset/pipeline/audit"
+	"github.com/purgeset/purgeset/pipeline/rundir"
 	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
 )
@@ -90,7 +91,7 @@ func exitCode(err error) int {
 		return exitInput
 	case errors.As(err, &safety), errors.As(err, &stop):
 		return exitSafety
-	case errors.As(err, &mismatch), errors.Is(err, audit.ErrUnverified):
+	case errors.As(err, &mismatch), errors.Is(err, audit.ErrUnverified), errors.Is(err, rundir.ErrDamaged):
 		return exitMismatch
 	}
 	return exitFailure
