@@ -44,18 +44,33 @@ func prefetch(rows iter.Seq2[readers.Row, error]) iter.Seq2[readers.Row, error] 
 				b.rows, b.cells, b.err = b.rows[:0], b.cells[:0], nil
 				return true
 			}
-			for row, err := range rows {
-				if err != nil {
-					b.err = err
-					break
+			// A panic in the reader becomes the sequence's last error, so that the
+			// consumer ends cleanly instead of the process dying on this goroutine.
+			abandoned := false
+			err := func() (err error) {
+				defer func() {
+					if p := recovered(recover(), "the input reader"); p != nil {
+						err = p
+					}
+				}()
+				for row, err := range rows {
+					if err != nil {
+						return err
+					}
+					at := len(b.cells)
+					b.cells = append(b.cells, row.Cells...)
+					b.rows = append(b.rows, readers.Row{Num: row.Num, Cells: b.cells[at:len(b.cells):len(b.cells)]})
+					if len(b.rows) == batchSize && !send() {
+						abandoned = true
+						return nil
+					}
 				}
-				at := len(b.cells)
-				b.cells = append(b.cells, row.Cells...)
-				b.rows = append(b.rows, readers.Row{Num: row.Num, Cells: b.cells[at:len(b.cells):len(b.cells)]})
-				if len(b.rows) == batchSize && !send() {
-					return
-				}
+				return nil
+			}()
+			if abandoned {
+				return
 			}
+			b.err = err
 			select {
 			case full <- b:
 			case <-done:

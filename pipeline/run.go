@@ -152,8 +152,12 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 	}()
 	tally := newTally(len(p.inputs))
 	warn := newWarnRows(sum)
-	fan := newFanout(sinks)
-	b := fan.get()
+	fan := newFanout(ctx, sinks)
+	b, err := fan.get()
+	if err != nil {
+		fan.close()
+		return err
+	}
 	n := 0
 	err = p.spill.rows(func(s *spilled) error {
 		if n++; n%8192 == 0 && ctx.Err() != nil {
@@ -171,12 +175,19 @@ func (p *firstPass) write(ctx context.Context, cfg Config, sum *Summary) (err er
 			}
 		}
 		if len(b.recs) == batchSize {
-			fan.send(b)
-			b = fan.get()
+			if err := fan.send(b); err != nil {
+				return err // a sink failed: stop deciding rows for nobody
+			}
+			var err error
+			if b, err = fan.get(); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
-	fan.send(b)
+	if err == nil {
+		err = fan.send(b)
+	}
 	if cerr := fan.close(); err == nil {
 		err = cerr
 	}
