@@ -134,12 +134,17 @@ func openXLSX(f *os.File, name, sheet string) (*xlsxSource, error) {
 	}
 
 	if p, f := relPart(parts, rels, "/sharedStrings", path.Join(wbDir, "sharedStrings.xml")); f != nil {
+		budget := sharedStringsBudget(x.sheet)
 		err := readPart(f, func(r io.Reader) (err error) {
-			ra := newReadAhead(r)
+			ra := newReadAhead(&capReader{r: r, left: budget})
 			defer ra.close()
 			x.sst, err = parseSharedStrings(newXMLScanner(ra))
 			return err
 		})
+		if errors.Is(err, errSharedStringsTooBig) {
+			x.sst = nil
+			return nil, sharedStringsTooBig(name, p, budget, x.sheet)
+		}
 		if err != nil {
 			return nil, partErr(name, p, err)
 		}
