@@ -43,6 +43,47 @@ func trimBlank(lines []string) []string {
 	return lines
 }
 
+// elidedMatch reports whether want, which shows part of the output with "…" lines
+// between the parts, matches got: the first part at the start, the last at the end,
+// the others in order between them. Without a "…" it is false (docDiff decides).
+func elidedMatch(want, got []string) bool {
+	var parts [][]string
+	cur := []string{}
+	for _, l := range want {
+		if strings.TrimSpace(l) == "…" {
+			parts, cur = append(parts, cur), []string{}
+			continue
+		}
+		cur = append(cur, docMask(l))
+	}
+	if len(parts) == 0 {
+		return false
+	}
+	parts = append(parts, cur)
+	g := make([]string, len(got))
+	for i, l := range got {
+		g[i] = docMask(l)
+	}
+	eq := func(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+	first, last := parts[0], parts[len(parts)-1]
+	if len(first)+len(last) > len(g) || !eq(first, g[:len(first)]) || !eq(last, g[len(g)-len(last):]) {
+		return false
+	}
+	g = g[len(first) : len(g)-len(last)]
+	for _, p := range parts[1 : len(parts)-1] {
+		found := false
+		for i := 0; i+len(p) <= len(g) && !found; i++ {
+			if eq(p, g[i:i+len(p)]) {
+				g, found = g[i+len(p):], true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 // docLCS aligns the masked lines of want and got: pairs[i] is the got line matched to
 // want line i, or -1.
 func docLCS(want, got []string) []int {

@@ -96,3 +96,23 @@ func TestDocsDiff(t *testing.T) {
 		t.Errorf("keepMasked = %q: want the doc's log line kept and the real rest", kept)
 	}
 }
+
+func TestDocsElided(t *testing.T) {
+	got := []string{"users.xlsx", "  format  xlsx", "  rows    302", "  ID problems", "  note: IDs stored as numbers: 1"}
+	for _, c := range []struct {
+		want []string
+		ok   bool
+	}{
+		{[]string{"users.xlsx", "…", "  note: IDs stored as numbers: 1"}, true},
+		{[]string{"…", "  rows    302", "…"}, true},
+		{[]string{"…", "  note: IDs stored as numbers: 1"}, true},
+		{[]string{"…", "  note: IDs stored as numbers: 2"}, false},
+		{[]string{"…", "  rows    303", "…"}, false},
+		{[]string{"users.xlsx", "…", "  format  xlsx"}, false},
+		{[]string{"users.xlsx", "  format  xlsx"}, false}, // no "…": docDiff decides
+	} {
+		if ok := elidedMatch(c.want, got); ok != c.ok {
+			t.Errorf("elidedMatch(%q) = %v, want %v", c.want, ok, c.ok)
+		}
+	}
+}

@@ -27,6 +27,9 @@ import (
 //     and stderr as a terminal shows them, in the order they were written. Output is
 //     compared line by line after masking what varies from run to run (see docMask).
 //     `echo $?` prints the exit code of the command before it; `cat FILE` prints a file.
+//     A line "…" alone stands for any lines: the doc shows part of the output, and the
+//     parts around it must match in order (-update-docs writes the whole output when
+//     they no longer do).
 //   - A ```sh block holds commands whose output the docs do not show: each is run and
 //     must exit 0.
 //   - A block whose info string has file=NAME (```toml file=purge.toml) is not run: its
@@ -203,7 +206,7 @@ func (d *docRun) inline() int {
 		}
 		got, err := d.exec(c.text)
 		if err != nil {
-			d.t.Errorf("%s:%d: `%s`: %v; make it runnable or add it to docNotRun with the reason", d.path, c.line, c.text, err)
+			d.t.Errorf("%s:%d: `%s`: %v; make it runnable or add it to docNotRun (cmd/purgeset/docs_test.go) with the reason", d.path, c.line, c.text, err)
 			continue
 		}
 		if d.status == exitUsage || d.status == exitInput || d.status == exitFailure {
@@ -237,11 +240,14 @@ func (d *docRun) console(c docCmd) int {
 	}
 	got, err := d.exec(c.text)
 	if err != nil {
-		d.t.Errorf("%s:%d: $ %s: %v; make it runnable or add it to docNotRun with the reason", d.path, c.line, c.text, err)
+		d.t.Errorf("%s:%d: $ %s: %v; make it runnable or add it to docNotRun (cmd/purgeset/docs_test.go) with the reason", d.path, c.line, c.text, err)
 		return 0
 	}
 	want := trimBlank(c.want)
 	got = trimBlank(got)
+	if elidedMatch(want, got) {
+		return 1
+	}
 	if diff, same := docDiff(want, got, c.wantFirst); !same {
 		if *updateDocs {
 			d.edits[c.wantFirst] = docEdit{len(want), keepMasked(want, got)}
@@ -262,7 +268,7 @@ func (d *docRun) shell(c docCmd) int {
 	}
 	got, err := d.exec(c.text)
 	if err != nil {
-		d.t.Errorf("%s:%d: %s: %v; make it runnable or add it to docNotRun with the reason", d.path, c.line, c.text, err)
+		d.t.Errorf("%s:%d: %s: %v; make it runnable or add it to docNotRun (cmd/purgeset/docs_test.go) with the reason", d.path, c.line, c.text, err)
 		return 0
 	}
 	if d.status != 0 {
