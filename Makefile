@@ -7,7 +7,7 @@ FUZZTIME ?= 60s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS     := ./...
 
-.PHONY: run test build bench fuzz lint stress chromium clean help
+.PHONY: run test race build bench fuzz lint stress chromium clean help
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ run: build ## the main job on the bundled sample export, into ./out (replaced)
 test: chromium ## every test (installs Chromium for the review-page test when missing)
 	$(GO) vet $(PKGS)
 	PURGESET_REQUIRE_BROWSER=1 $(GO) test -count=1 $(PKGS)
+
+race: ## the short tests under the race detector, as CI runs them
+	$(GO) test -race -short -count=1 $(PKGS)
 
 chromium: ## install Debian's Chromium for the browser test, when missing
 	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium

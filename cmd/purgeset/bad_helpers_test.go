@@ -32,6 +32,9 @@ type badCase struct {
 	detail []string           // exit 0: "ROW: text" that the row's detail must hold
 	setup  func(t *testing.T) // runs in the case's directory before the command
 	skip   string             // a known bug, described in the report; the case is skipped
+	// unprivileged cases test permission bits, which root ignores: as root they run
+	// again as the user nobody (asNobody).
+	unprivileged bool
 }
 
 // badArgs is `purgeset run` with the usual cutoff into ./out, then extra.

@@ -349,20 +349,21 @@ func TestWriteFaultNoTempDir(t *testing.T) {
 	}
 }
 
-// TestWriteFaultReadOnlyOut: an existing empty --out that may not be written: exit 1,
-// the directory left empty. Root ignores permission bits: then the file size limit
-// tests of signal_test.go cover write failures.
+// TestWriteFaultReadOnlyOut: an existing empty --out that may not be written is found
+// before any row is read, when its lock file cannot be made: exit 2, the directory
+// left empty. Root ignores permission bits, so as root the test runs
+// again as nobody.
 func TestWriteFaultReadOnlyOut(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root, which writes into a 0500 directory anyway")
+	if asNobody(t) {
+		return
 	}
 	input := ftWrite(t, filepath.Join(t.TempDir(), "users.csv"), ftSafetyCSV)
 	out := filepath.Join(t.TempDir(), "out")
 	os.Mkdir(out, 0o500)
 	defer os.Chmod(out, 0o700)
 	code, _, stderr, tmp := ftRun(t, "run", "--cutoff", "2024-07-01", "--all-groups", "--out", out, input)
-	if code != 1 || !strings.Contains(stderr, "permission denied") {
-		t.Fatalf("exit %d, want 1 with permission denied\n%s", code, stderr)
+	if code != 2 || !strings.Contains(stderr, "unusable output directory") || !strings.Contains(stderr, "permission denied") {
+		t.Fatalf("exit %d, want 2 with unusable output directory: permission denied\n%s", code, stderr)
 	}
 	if entries, _ := os.ReadDir(out); len(entries) > 0 {
 		t.Errorf("left in --out: %v", ftNames(entries))

@@ -137,9 +137,9 @@ func signalInput(t *testing.T, dir string, rows int) string {
 	return p
 }
 
-// TestSignals sends SIGINT or SIGTERM while purgeset reads (after it logs "reading
-// inputs", before any stage exists) and while it writes (once the stage directory
-// appears). Each must exit 130 with a message that says it was interrupted, leaving no
+// TestSignals sends SIGINT or SIGTERM while purgeset reads (as it logs "reading
+// inputs", before any stage exists) and while it writes (once a file in the stage
+// directory has received data). It waits on those events, never on a guessed time. Each must exit 130 with a message that says it was interrupted, leaving no
 // set file, manifest, stage or spill: a new --out is removed, an old run's files under
 // --force stay exactly as they were.
 func TestSignals(t *testing.T) {
@@ -167,6 +167,7 @@ func TestSignals(t *testing.T) {
 				args = append(args, "--force")
 			}
 			before := ftTree(t, root)
+			watch := watchTree(t, root)
 			stderr := newWatchBuffer("reading inputs")
 			var stdout bytes.Buffer
 			cmd := helperCommand(t, tmp, nil, append(args, input)...)
@@ -181,20 +182,17 @@ func TestSignals(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatalf("no %q from purgeset:\n%s", "reading inputs", stderr.String())
 			}
+			// A stage file that received data means rows are being written; any stage
+			// at all before the reading signal means the reading case came too late.
+			inStage := func(p string) bool { return strings.HasPrefix(filepath.Base(filepath.Dir(p)), ".purgeset-stage-") }
 			if c.writing {
-				deadline := time.Now().Add(20 * time.Second)
-				for len(stageIn(out)) == 0 {
-					if time.Now().After(deadline) {
-						t.Fatalf("no stage directory appeared in %s\n%s", out, stderr.String())
-					}
-					time.Sleep(2 * time.Millisecond)
+				if !watch.until(t, 30*time.Second, func(p string, modified bool) bool { return modified && inStage(p) }) {
+					t.Fatalf("no stage file in %s received data\n%s", out, stderr.String())
 				}
-				time.Sleep(50 * time.Millisecond) // into the rows, past creating the files
-			} else {
-				time.Sleep(200 * time.Millisecond)
-				if s := stageIn(out); len(s) > 0 {
-					t.Fatalf("already writing 200 ms into the run: %v", s)
-				}
+			} else if watch.until(t, 0, func(p string, _ bool) bool {
+				return inStage(p) || strings.HasPrefix(filepath.Base(p), ".purgeset-stage-")
+			}) {
+				t.Fatalf("already writing when %q was logged", "reading inputs")
 			}
 			signalled := time.Since(start)
 			if err := cmd.Process.Signal(c.sig); err != nil {

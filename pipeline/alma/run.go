@@ -2,12 +2,10 @@ package alma
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"strings"
 
+	"github.com/purgeset/purgeset/pipeline/rundir"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -23,64 +21,77 @@ type RunUser struct {
 	ID, Group, RecordType, Expiry, Purge string
 }
 
-// LoadRun reads the run ID and the included IDs of a run directory. Call it only for a
-// directory that verify has passed: it relies on the hashes and the set files having
-// been checked.
+// LoadRun reads the run ID and the included IDs of a run directory, streaming
+// decisions.csv through rundir so that only the included IDs are held. Call it only
+// for a directory that verify has passed: it relies on the hashes and the set files
+// having been checked.
 func LoadRun(dir string) (*Run, error) {
-	m, err := writers.ReadManifest(filepath.Join(dir, writers.ManifestName))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", writers.ManifestName, err)
-	}
-	rows, err := writers.ReadDecisions(filepath.Join(dir, writers.DecisionsName))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", writers.DecisionsName, err)
-	}
-	id, err := writers.RunID(m.Outputs)
+	d, err := rundir.Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	if m.RunID != "" && m.RunID != id {
+	id, err := writers.RunID(d.Manifest.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	if d.Manifest.RunID != "" && d.Manifest.RunID != id {
 		return nil, fmt.Errorf("%s: run_id is not the run ID of the files it lists: run purgeset verify", writers.ManifestName)
 	}
 	r := &Run{Dir: dir, RunID: id}
 	seen := make(map[string]struct{})
-	for i, d := range rows {
-		if d.Decision != "included" {
+	for row, err := range d.Decisions() {
+		if err != nil {
+			return nil, err
+		}
+		if row.Decision != "included" {
 			continue
 		}
-		if _, dup := seen[d.ID]; dup || d.ID == "" {
+		if _, dup := seen[row.ID]; dup || row.ID == "" {
 			// verify would have caught it; an upload must never carry it
-			return nil, fmt.Errorf("%s line %d: an included ID that is empty or included twice: run purgeset verify", writers.DecisionsName, i+2)
+			return nil, fmt.Errorf("%s line %d: an included ID that is empty or included twice: run purgeset verify", writers.DecisionsName, row.Line)
 		}
-		seen[d.ID] = struct{}{}
-		r.IDs = append(r.IDs, d.ID)
+		seen[row.ID] = struct{}{}
+		r.IDs = append(r.IDs, row.ID)
 	}
 	return r, nil
 }
 
 // LoadRunUsers reads what the run knew of each included user: group and expiry from
 // decisions.csv, record type and purge date from archive.parquet when the run wrote one.
+// Both are streamed; only the included users are held.
 func LoadRunUsers(dir string) ([]RunUser, bool, error) {
-	rows, err := writers.ReadDecisions(filepath.Join(dir, writers.DecisionsName))
+	d, err := rundir.Open(dir)
 	if err != nil {
-		return nil, false, fmt.Errorf("read %s: %w", writers.DecisionsName, err)
+		return nil, false, err
 	}
 	var users []RunUser
 	at := map[string]int{}
-	for _, d := range rows {
-		if d.Decision == "included" {
-			at[d.ID] = len(users)
-			users = append(users, RunUser{ID: d.ID, Group: d.UserGroup, Expiry: d.Expiry})
+	for row, err := range d.Decisions() {
+		if err != nil {
+			return nil, false, err
+		}
+		if row.Decision == "included" {
+			at[row.ID] = len(users)
+			users = append(users, RunUser{ID: row.ID, Group: row.UserGroup, Expiry: row.Expiry})
 		}
 	}
-	recs, _, err := writers.ReadArchive(filepath.Join(dir, writers.ArchiveName))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	if _, listed := d.Listed(writers.ArchiveName); !listed {
 		return users, false, nil
-	case err != nil:
-		return nil, false, fmt.Errorf("read %s: %w", writers.ArchiveName, err)
 	}
-	for _, rec := range recs {
+	f, err := d.OpenListed(writers.ArchiveName)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	maxRows := int64(-1)
+	if n := d.Manifest.Counts.DataRows; n >= 0 {
+		maxRows = int64(n)
+	}
+	_, recs := writers.ArchiveRecords(f, maxRows)
+	for rec, err := range recs {
+		if err != nil {
+			return nil, false, fmt.Errorf("read %s: %w", writers.ArchiveName, err)
+		}
 		if i, ok := at[rec.ID]; ok && rec.Included {
 			users[i].RecordType, users[i].Purge = rec.RecordType, rec.Purge
 		}
