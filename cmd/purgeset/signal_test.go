@@ -120,12 +120,6 @@ func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
 	return cmd.ProcessState.ExitCode()
 }
 
-// stageIn lists the .purgeset-stage-* directories in dir.
-func stageIn(dir string) []string {
-	m, _ := filepath.Glob(filepath.Join(dir, ".purgeset-stage-*"))
-	return m
-}
-
 // signalInput is a generated export of a million rows: about 2.5 s to read and 1.5 s
 // to write on one core, so that a signal lands well inside either pass.
 func signalInput(t *testing.T, dir string, rows int) string {
