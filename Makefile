@@ -28,7 +28,7 @@ test: chromium ## every test (installs Chromium for the review-page test when mi
 	PURGESET_REQUIRE_BROWSER=1 $(GO) test -count=1 $(PKGS)
 
 race: ## the short tests under the race detector, as CI runs them
-	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 30m $(PKGS)
 
 chromium: ## install Debian's Chromium for the browser test, when missing
 	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
