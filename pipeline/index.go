@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"fmt"
+	"hash/maphash"
+	"math/bits"
 	"unsafe"
 )
 
@@ -11,25 +13,25 @@ type rowRef struct {
 	row int32
 }
 
-// index is the only state that grows with the data: one entry per distinct ID, grouped
-// by case-folded ID. It is an open-addressing hash table over an arena of ID bytes
-// rather than Go maps, because it holds millions of IDs: about 50 bytes an ID instead
-// of three maps' worth, and one probe per row.
+// index is the only state that grows with the data: one entry per distinct ID. It is an
+// open-addressing hash table over slabs (an arena of ID bytes, the entries) rather than
+// Go maps, because it holds millions of IDs: about 55 bytes an ID instead of three
+// maps' worth, and one probe per row.
+//
+// IDs equal but for letter case form a group (SPEC §3.1, case_collision). A slot points
+// at the group's first entry, whose ID folded is the group's key; the other exact IDs of
+// a group, rare, hang off it in variants. A slot also holds 32 bits of the key's hash,
+// so that a probe reads an entry and the arena only on a likely match.
 type index struct {
-	slots   *slab[int32] // group index + 1; 0 is empty
-	groups  *slab[foldGroup]
-	entries *slab[entry]
-	arena   *slab[byte] // ID bytes, referenced by offset
-	fold    []byte      // scratch for foldInto
-	names   []string
-}
-
-// foldGroup is every exact ID sharing one case-folded form.
-type foldGroup struct {
-	hash      uint64
-	key       span  // the folded ID in the arena
-	first     int32 // first entry (its first row is the group's first row)
-	collision bool  // more than one exact ID
+	slots    *slab[uint64] // hash>>32 <<32 | (entry + 1); 0 is empty. At most 2^32.
+	entries  *slab[entry]
+	arena    *slab[byte] // ID bytes, referenced by offset
+	groups   int         // distinct folded IDs: the slots in use
+	variants map[int32]variant
+	seed     maphash.Seed // per process: outputs never depend on slot order (see grow)
+	fold     []byte       // scratch for foldInto
+	fold2    []byte
+	names    []string
 }
 
 // entry is one exact ID.
@@ -37,12 +39,17 @@ type entry struct {
 	id         span
 	first      rowRef // the ID's first row
 	fp         uint64 // fingerprint of the first row's decision fields
-	next       int32  // next entry of the same group, or -1
-	group      int32
 	rows       int32  // rows with this ID
 	firstLocal Reason // the first row's own reason (rules after case_collision)
 	conflict   bool
 	noPurge    bool // the first row has no purge date
+	collision  bool // other exact IDs share this one's folded form: see variants
+}
+
+// variant links the exact IDs of one group, in order of first appearance.
+type variant struct {
+	head int32 // the group's first entry, which the slot points at
+	next int32 // the group's next entry, or -1
 }
 
 type span struct{ off, n uint32 }
@@ -51,14 +58,14 @@ type span struct{ off, n uint32 }
 // pages of a mapping are not resident until written, and growing copies (both copies
 // mapped for a moment).
 func newIndex(names []string, rows int) (*index, error) {
-	x := &index{names: names}
+	x := &index{names: names, variants: map[int32]variant{}, seed: maphash.MakeSeed()}
 	n := max(rows, 1024)
 	err := x.reserve(n)
 	if err != nil && n > 1024 {
 		err = x.reserve(1024) // the estimate did not fit under ulimit -v: grow as needed
 	}
 	if err != nil {
-		return nil, memoryError(0, 80*n, err)
+		return nil, memoryError(0, 60*n, err)
 	}
 	return x, nil
 }
@@ -68,11 +75,10 @@ func newIndex(names []string, rows int) (*index, error) {
 // when most rows repeat an ID. The others are written in order and cost only what
 // they hold, but their reservation counts against ulimit -v.
 func (x *index) reserve(rows int) error {
-	var errs [4]error
-	x.slots, errs[0] = newSlab[int32](1 << 16)
-	x.groups, errs[1] = newSlab[foldGroup](rows)
-	x.entries, errs[2] = newSlab[entry](rows)
-	x.arena, errs[3] = newSlab[byte](16 * rows)
+	var errs [3]error
+	x.slots, errs[0] = newSlab[uint64](1 << 16)
+	x.entries, errs[1] = newSlab[entry](rows)
+	x.arena, errs[2] = newSlab[byte](10 * rows)
 	for _, err := range errs {
 		if err != nil {
 			x.free()
@@ -86,7 +92,6 @@ func (x *index) reserve(rows int) error {
 // free returns the index's memory; nothing may use it afterwards.
 func (x *index) free() {
 	x.slots.free()
-	x.groups.free()
 	x.entries.free()
 	x.arena.free()
 }
@@ -102,23 +107,30 @@ func (x *index) put(b []byte) span {
 	return span{off: uint32(x.arena.pushAll(b)), n: uint32(len(b))}
 }
 
+// hash is the slot hash of a folded ID: maphash reads a word at a time, and its
+// per-process seed keeps crafted IDs from colliding on purpose.
+func (x *index) hash(folded []byte) uint64 { return maphash.Bytes(x.seed, folded) }
+
 // add records one row whose ID passed the ID rules, with its row-local reason, and
 // returns the ID's entry.
 func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool) (int32, error) {
-	if len(x.arena.items)+2*len(id) >= 1<<32-1 {
+	if len(x.arena.items)+len(id) >= 1<<32-1 {
 		return 0, fmt.Errorf("more ID text than purgeset can index (4 GiB)")
 	}
 	if err := x.room(len(id)); err != nil {
 		return 0, err
 	}
 	x.fold = foldInto(x.fold[:0], id)
-	h := hashBytes(x.fold)
-	g := x.findGroup(h, x.fold)
-	if g < 0 {
-		return x.newGroup(h, id, ref, fp, local, noPurge), nil
+	h := x.hash(x.fold)
+	head := x.find(h, x.fold)
+	if head < 0 {
+		e := x.newEntry(id, ref, fp, local, noPurge)
+		x.insertSlot(h, e)
+		x.groups++
+		return e, nil
 	}
-	grp := &x.groups.items[g]
-	for e := grp.first; e >= 0; e = x.entries.items[e].next {
+	last := head
+	for e := head; e >= 0; e = x.next(e) {
 		en := &x.entries.items[e]
 		if x.str(en.id) == id {
 			en.rows++
@@ -127,27 +139,36 @@ func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool
 			}
 			return e, nil
 		}
+		last = e
 	}
-	grp.collision = true
-	n := x.newEntry(id, ref, fp, local, noPurge, g)
-	last := grp.first
-	for x.entries.items[last].next >= 0 {
-		last = x.entries.items[last].next
+	n := x.newEntry(id, ref, fp, local, noPurge)
+	if !x.entries.items[head].collision {
+		x.entries.items[head].collision = true
+		x.variants[head] = variant{head: head, next: -1}
 	}
-	x.entries.items[last].next = n
+	x.entries.items[n].collision = true
+	x.variants[n] = variant{head: head, next: -1}
+	v := x.variants[last]
+	v.next = n
+	x.variants[last] = v
 	return n, nil
 }
 
-// room makes sure that one more ID, as a new group and entry, fits in the slabs.
+// next is the entry after e in e's group, or -1.
+func (x *index) next(e int32) int32 {
+	if !x.entries.items[e].collision {
+		return -1
+	}
+	return x.variants[e].next
+}
+
+// room makes sure that one more ID, as a new entry, fits in the slabs.
 func (x *index) room(idLen int) error {
-	err := x.groups.room(1)
+	err := x.entries.room(1)
 	if err == nil {
-		err = x.entries.room(1)
+		err = x.arena.room(idLen)
 	}
-	if err == nil {
-		err = x.arena.room(2 * idLen)
-	}
-	if err == nil && 4*(len(x.groups.items)+1) > 3*len(x.slots.items) {
+	if err == nil && 4*(x.groups+1) > 3*len(x.slots.items) {
 		err = x.grow()
 	}
 	if err != nil {
@@ -158,63 +179,81 @@ func (x *index) room(idLen int) error {
 }
 
 func (x *index) bytesMapped() int {
-	return len(x.slots.mem) + len(x.groups.mem) + len(x.entries.mem) + len(x.arena.mem)
+	return len(x.slots.mem) + len(x.entries.mem) + len(x.arena.mem)
 }
 
-func (x *index) findGroup(h uint64, key []byte) int32 {
+// find returns the first entry of the group whose folded ID is key, or -1.
+func (x *index) find(h uint64, key []byte) int32 {
 	slots := x.slots.items
 	mask := uint64(len(slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	tag := h >> 32
+	for i := x.home(tag); ; i = (i + 1) & mask {
 		s := slots[i]
 		if s == 0 {
 			return -1
 		}
-		g := &x.groups.items[s-1]
-		if g.hash == h && string(x.bytes(g.key)) == string(key) {
-			return s - 1
+		if s>>32 == tag {
+			e := int32(uint32(s)) - 1
+			if x.foldedEqual(x.bytes(x.entries.items[e].id), key) {
+				return e
+			}
 		}
 	}
 }
 
-func (x *index) newGroup(h uint64, id string, ref rowRef, fp uint64, local Reason, noPurge bool) int32 {
-	g := int32(len(x.groups.items))
-	e := x.newEntry(id, ref, fp, local, noPurge, g)
-	key := x.entries.items[e].id
-	if string(x.fold) != id {
-		key = x.put(x.fold)
+// home is the slot a hash's probe starts at: the tag's top bits, so that growing the
+// table can place each slot from its tag alone.
+func (x *index) home(tag uint64) uint64 {
+	return tag >> (32 - bits.TrailingZeros(uint(len(x.slots.items))))
+}
+
+// foldedEqual reports whether id folds to key. Most IDs are stored folded already.
+func (x *index) foldedEqual(id, key []byte) bool {
+	if string(id) == string(key) {
+		return true // folding is idempotent
 	}
-	x.groups.push(foldGroup{hash: h, key: key, first: e})
-	x.insertSlot(h, g)
-	return e
+	x.fold2 = foldInto(x.fold2[:0], unsafe.String(unsafe.SliceData(id), len(id)))
+	return string(x.fold2) == string(key)
 }
 
-func (x *index) newEntry(id string, ref rowRef, fp uint64, local Reason, noPurge bool, g int32) int32 {
+func (x *index) newEntry(id string, ref rowRef, fp uint64, local Reason, noPurge bool) int32 {
 	return int32(x.entries.push(entry{id: x.put(unsafe.Slice(unsafe.StringData(id), len(id))), first: ref, fp: fp,
-		next: -1, group: g, rows: 1, firstLocal: local, noPurge: noPurge}))
+		rows: 1, firstLocal: local, noPurge: noPurge}))
 }
 
-func (x *index) insertSlot(h uint64, g int32) {
+func (x *index) insertSlot(h uint64, e int32) { x.place(h>>32<<32 | uint64(e+1)) }
+
+// place puts a slot's value at the first free slot from its home.
+func (x *index) place(v uint64) {
 	slots := x.slots.items
 	mask := uint64(len(slots) - 1)
-	i := h & mask
+	i := x.home(v >> 32)
 	for slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	slots[i] = g + 1
+	slots[i] = v
 }
 
+// grow doubles the slot table. Nothing ever walks the slots to write anything, so the
+// seed decides where an ID sits in the table but never the order of an output.
 func (x *index) grow() error {
 	n := 2 * len(x.slots.items)
-	slots, err := newSlab[int32](n)
+	if n > 1<<32 {
+		return fmt.Errorf("more than %d distinct IDs (%w)", 1<<31, errAddressSpace)
+	}
+	slots, err := newSlab[uint64](n)
 	if err != nil {
 		return err
 	}
-	x.slots.free()
+	old := x.slots
 	x.slots = slots
 	x.slots.items = x.slots.items[:n]
-	for g := range x.groups.items {
-		x.insertSlot(x.groups.items[g].hash, int32(g))
+	for _, v := range old.items {
+		if v != 0 {
+			x.place(v)
+		}
 	}
+	old.free()
 	return nil
 }
 
@@ -228,11 +267,10 @@ func (x *index) classify(e int32, ref rowRef) (Reason, string, bool) {
 	case en.first != ref:
 		return Duplicate, "duplicate of " + x.where(ref, en.first), true
 	}
-	g := &x.groups.items[en.group]
-	if g.collision {
-		other := g.first
+	if en.collision {
+		other := x.variants[e].head
 		if other == e {
-			other = en.next
+			other = x.variants[e].next
 		}
 		return CaseCollision, "the same ID in other letter case is at " + x.where(ref, x.entries.items[other].first), true
 	}
@@ -245,19 +283,6 @@ func (x *index) where(ref, at rowRef) string {
 		return fmt.Sprintf("row %d", at.row)
 	}
 	return fmt.Sprintf("%s row %d", x.names[at.src], at.row)
-}
-
-// hashBytes is FNV-1a, 64 bits, finished with a multiply-xorshift so that the low
-// bits the table uses are well mixed.
-func hashBytes(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	h ^= h >> 32
-	h *= 0x9E3779B97F4A7C15
-	return h ^ h>>29
 }
 
 // fingerprint hashes the decision fields (SPEC §3.2). Two rows of one ID conflict when

@@ -66,11 +66,7 @@ func (l *protectLists) unmatched(x *index) []writers.Warning {
 // has reports an ID that passed the ID rules on some row.
 func (x *index) has(id string) bool {
 	x.fold = foldInto(x.fold[:0], id)
-	g := x.findGroup(hashBytes(x.fold), x.fold)
-	if g < 0 {
-		return false
-	}
-	for e := x.groups.items[g].first; e >= 0; e = x.entries.items[e].next {
+	for e := x.find(x.hash(x.fold), x.fold); e >= 0; e = x.next(e) {
 		if x.str(x.entries.items[e].id) == id {
 			return true
 		}

@@ -95,7 +95,7 @@ func (p *firstPass) count() *Summary {
 		}
 		sum.ByReason[Duplicate] += int(e.rows) - 1
 		r := e.firstLocal
-		if x.groups.items[e.group].collision {
+		if e.collision {
 			r = CaseCollision
 		}
 		sum.ByReason[r]++
