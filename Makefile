@@ -11,7 +11,7 @@ PKGS     := ./...
 # The race detector is the one thing that needs cgo.
 export CGO_ENABLED ?= 0
 
-.PHONY: run test race build bench fuzz lint stress chromium clean help
+.PHONY: run test race build bench fuzz lint cross stress chromium clean help
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ lint: ## gofmt, go vet and staticcheck, as CI runs them
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
+
+cross: ## build and vet for Windows and macOS (amd64, arm64), as CI does
+	./.ci/cross
 
 clean: ## remove build output and ./out
 	rm -rf bin $(OUT)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"unsafe"
 )
@@ -14,7 +15,8 @@ import (
 // that memory stays bounded by distinct IDs however large the inputs are, and each
 // input is parsed only once. The file holds personal data: on Unix it is unlinked as
 // soon as it is created, so that it does not outlive even a process killed outright.
-// Windows refuses to remove an open file; there it is removed on Close.
+// Windows refuses to remove an open file; there it is made delete-on-close
+// (spill_windows.go), and Close removes the name if it is still there.
 type spill struct {
 	f     *os.File
 	w     *bufio.Writer
@@ -33,7 +35,7 @@ type spilled struct {
 }
 
 func newSpill(dir string) (*spill, error) {
-	f, err := os.CreateTemp(dir, ".purgeset-spill-*")
+	f, err := createSpill(dir)
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
@@ -47,7 +49,7 @@ func newSpill(dir string) (*spill, error) {
 func (s *spill) Close() error {
 	err := s.f.Close()
 	if s.named != "" {
-		if rerr := os.Remove(s.named); rerr != nil && err == nil {
+		if rerr := os.Remove(s.named); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
 			err = fmt.Errorf("remove temporary file %s: %w", s.named, rerr)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -65,11 +64,14 @@ func TestForceNeverReplacesWhatItReads(t *testing.T) {
 // is exit 3 at once with "save the export to a file", never a hang.
 func TestNotRegularFiles(t *testing.T) {
 	dir := t.TempDir()
+	bads := []string{dir, "/dev/zero"}
 	fifo := filepath.Join(dir, "users.csv")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("no FIFOs here: %v", err)
+	if err := mkfifo(fifo); err != nil {
+		t.Logf("FIFO case skipped: %v", err)
+	} else {
+		bads = append(bads, fifo)
 	}
-	for _, bad := range []string{fifo, dir, "/dev/zero"} {
+	for _, bad := range bads {
 		for _, c := range []struct {
 			role string
 			args []string

@@ -4,12 +4,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,53 +14,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/purgeset/purgeset/fixtures/gen"
 )
 
 // The faults that need a process of their own: SIGINT and SIGTERM while reading and
 // while writing a large input, and write errors on each output, made by a file size
 // limit (RLIMIT_FSIZE), which binds root too, unlike permission bits. The child is this
-// test binary re-executed: TestHelperProcess runs purgeset as main does.
-
-// TestHelperProcess is not a test: in a child started by helperCommand it runs the
-// command line after "--" as main does, under the file size limit PURGESET_HELPER_FSIZE
-// (bytes) when set, and exits with purgeset's exit code.
-func TestHelperProcess(t *testing.T) {
-	if os.Getenv("PURGESET_HELPER") != "1" {
-		return
-	}
-	args := os.Args
-	for i, a := range args {
-		if a == "--" {
-			args = args[i+1:]
-			break
-		}
-	}
-	if s := os.Getenv("PURGESET_HELPER_FSIZE"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 63)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "helper:", err)
-			os.Exit(98)
-		}
-		// A write past the limit then fails with EFBIG instead of killing the process.
-		signal.Ignore(syscall.SIGXFSZ)
-		var rl syscall.Rlimit
-		setLimit(&rl.Cur, n)
-		setLimit(&rl.Max, n)
-		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &rl); err != nil {
-			fmt.Fprintln(os.Stderr, "helper: setrlimit:", err)
-			os.Exit(98)
-		}
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, args, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(exitCode(err))
-}
-
-// setLimit sets an rlimit field, whose type differs between systems.
-func setLimit[T ~int64 | ~uint64](p *T, n uint64) { *p = T(n) }
+// test binary re-executed (helper_test.go).
 
 // watchBuffer collects a child's output and tells when a text has appeared in it.
 type watchBuffer struct {
@@ -93,42 +49,6 @@ func (w *watchBuffer) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
-}
-
-// helperCommand is the child running purgeset with args, TMPDIR set to tmp (where the
-// spill goes) and extra environment.
-func helperCommand(t *testing.T, tmp string, env []string, args ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
-	cmd.Env = append(os.Environ(), "PURGESET_HELPER=1", "TMPDIR="+tmp)
-	cmd.Env = append(cmd.Env, env...)
-	return cmd
-}
-
-// waitExit waits for the child at most d and returns its exit code.
-func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(d):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("purgeset did not exit within %v", d)
-	}
-	return cmd.ProcessState.ExitCode()
-}
-
-// signalInput is a generated export of a million rows: about 2.5 s to read and 1.5 s
-// to write on one core, so that a signal lands well inside either pass.
-func signalInput(t *testing.T, dir string, rows int) string {
-	t.Helper()
-	p := filepath.Join(dir, "users.csv")
-	if err := gen.WriteFile(p, gen.Options{Rows: rows, Seed: 1, Format: "csv"}); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // TestSignals sends SIGINT or SIGTERM while purgeset reads (as it logs "reading

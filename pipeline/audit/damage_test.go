@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/purgeset/purgeset/writers"
@@ -110,7 +109,7 @@ func TestDamagedRunDirectories(t *testing.T) {
 				"symlink outside":   func(p string) error { return os.Symlink(outside, p) },
 				"symlink /dev/zero": func(p string) error { return os.Symlink("/dev/zero", p) },
 				"symlink loop":      func(p string) error { return os.Symlink(p, p) },
-				"fifo":              func(p string) error { return syscall.Mkfifo(p, 0o600) },
+				"fifo":              func(p string) error { return mkfifo(p) },
 				"sparse 2 GB": func(p string) error {
 					if err := os.WriteFile(p, b, 0o600); err != nil {
 						return err
