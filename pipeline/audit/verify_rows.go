@@ -29,6 +29,8 @@ func (v *Verification) checkRows(ctx context.Context, d *rundir.Dir, listed map[
 	arch := v.openArchive(d, listed)
 	defer arch.close()
 	pc := newParamCheck(v, m.Parameters)
+	wc := newWarnCheck(m)
+	arch.warn = wc
 
 	type tally struct{ inc, exc int }
 	bySource := map[string]*tally{}
@@ -76,6 +78,7 @@ func (v *Verification) checkRows(ctx context.Context, d *rundir.Dir, listed map[
 		}
 		arch.next(r, rows, pc)
 		pc.row(r)
+		wc.row(&r.DecisionRow, r.Line)
 	}
 	v.Rows = rows
 	if readErr != nil {
@@ -89,6 +92,7 @@ func (v *Verification) checkRows(ctx context.Context, d *rundir.Dir, listed map[
 	sets.finish(included)
 	arch.finish(rows)
 	pc.limits(m.Parameters, m.Counts)
+	wc.finish(v, arch.active && !arch.done && arch.recs == rows)
 
 	const mf = writers.ManifestName
 	if o, _ := d.Listed(writers.DecisionsName); o.Rows == nil || *o.Rows != rows {
@@ -138,6 +142,7 @@ type archiveCursor struct {
 	recs   int
 	done   bool // a difference or damage was reported: compare no further
 	active bool
+	warn   *warnCheck
 }
 
 func (v *Verification) openArchive(d *rundir.Dir, listed map[string]bool) *archiveCursor {
@@ -192,6 +197,7 @@ func (a *archiveCursor) next(d *rundir.Decision, n int, pc *paramCheck) {
 	}
 	if len(fields) == 0 {
 		pc.record(rec, d.Line)
+		a.warn.record(rec)
 	}
 	if len(fields) > 0 {
 		a.v.add(writers.ArchiveName, "record %d (%s row %d) differs from decisions.csv line %d in %s; later records not compared",
