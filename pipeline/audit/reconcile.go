@@ -44,6 +44,7 @@ type ReconcileEntry struct {
 	Status string
 	Source string
 	Row    int
+	pos    int32 // order in decisions.csv
 }
 
 // Reconciliation compares a run with a fresh export taken after the Alma job. Counts
@@ -73,28 +74,27 @@ func Reconcile(ctx context.Context, dir string, exports []string, opts Reconcile
 		return nil, err
 	}
 	res := &Reconciliation{Warnings: []string{}}
-	present := map[string]struct{}{}
+	// One map for both sides, one small value per distinct ID: the exports' IDs go in
+	// first (present), then the run's rows mark where each ID first appears (or its
+	// included row). An ID in both costs one key, not two: with the run's input as the
+	// export this halves what a second map of a million IDs cost. The map holds an
+	// index into states and is never assigned an existing key again: assigning would
+	// replace the key with the caller's string, here a slice of a whole decisions.csv
+	// line, and pin that line (about 100 bytes per ID).
+	ids := &idTable{index: map[string]int32{}}
 	for _, path := range exports {
-		n, err := readExportIDs(ctx, path, opts, present)
+		n, err := readExportIDs(ctx, path, opts, ids)
 		if err != nil {
 			return nil, err
 		}
 		res.ExportRows += n
 	}
-	res.ExportIDs = len(present)
+	res.ExportIDs = len(ids.states)
 	res.Warnings = append(res.Warnings, sameAsInputs(ctx, d, exports)...)
 
-	// One small value per distinct ID: where its first row is (or its included row).
-	type idState struct {
-		pos      int32 // order of first appearance
-		src      int32 // index into sources
-		row      int32
-		included bool
-	}
-	states := map[string]idState{}
 	var sources []string
 	srcIndex := map[string]int32{}
-	n := 0
+	n, next := 0, int32(0)
 	for r, err := range d.Decisions() {
 		if err != nil {
 			return nil, &UnverifiedError{Dir: dir, Mismatches: []Mismatch{{Problem: err.Error()}}}
@@ -108,37 +108,50 @@ func Reconcile(ctx context.Context, dir string, exports []string, opts Reconcile
 		si, ok := srcIndex[r.Source]
 		if !ok {
 			si = int32(len(sources))
-			sources = append(sources, r.Source)
-			srcIndex[r.Source] = si
+			src := strings.Clone(r.Source) // not the line it came in
+			sources = append(sources, src)
+			srcIndex[src] = si
 		}
-		st, seen := states[r.ID]
-		if !seen {
-			st = idState{pos: int32(len(states)), src: si, row: int32(r.Row)}
+		included := r.Decision == "included"
+		st := ids.get(r.ID)
+		switch {
+		case st.pos < 0: // the ID's first row in the run
+			st.pos, st.src, st.row = next, si, int32(r.Row)
+			next++
+			if included {
+				st.flags |= inRunIncluded
+			}
+		case included && st.flags&inRunIncluded == 0: // the included row is the one to name
+			st.flags |= inRunIncluded
+			st.src, st.row = si, int32(r.Row)
 		}
-		if r.Decision == "included" && !st.included {
-			st.included, st.src, st.row = true, si, int32(r.Row)
-		}
-		if !seen || st.included {
-			if !seen {
-				states[strings.Clone(r.ID)] = st
-			} else {
-				states[r.ID] = st
+	}
+	// Counted first, so that the lists are made at their size: 330,000 entries of a
+	// 1M-row run grown by append would leave as much again behind as garbage.
+	nStill, nRemoved := 0, 0
+	for i := range ids.states {
+		if st := &ids.states[i]; st.pos >= 0 {
+			switch st.flags {
+			case inExport | inRunIncluded:
+				nStill++
+			case 0:
+				nRemoved++
 			}
 		}
 	}
-	type keyed struct {
-		e   ReconcileEntry
-		pos int32
-	}
-	var still, removed []keyed
-	for id, st := range states {
-		_, here := present[id]
+	still, removed := make([]ReconcileEntry, 0, nStill+nRemoved), make([]ReconcileEntry, 0, nRemoved)
+	for id, i := range ids.index {
+		st := &ids.states[i]
+		if st.pos < 0 {
+			continue // only in the exports
+		}
+		here := st.flags&inExport != 0
 		switch {
-		case st.included && here:
+		case st.flags&inRunIncluded != 0 && here:
 			res.Included++
 			res.StillPresent++
-			still = append(still, keyed{ReconcileEntry{ID: id, Status: StillPresent, Source: sources[st.src], Row: int(st.row)}, st.pos})
-		case st.included:
+			still = append(still, ReconcileEntry{ID: id, Status: StillPresent, Source: sources[st.src], Row: int(st.row), pos: st.pos})
+		case st.flags&inRunIncluded != 0:
 			res.Included++
 			res.Purged++
 		case here:
@@ -147,22 +160,52 @@ func Reconcile(ctx context.Context, dir string, exports []string, opts Reconcile
 		default:
 			res.NotIncluded++
 			res.RemovedOutsideSet++
-			removed = append(removed, keyed{ReconcileEntry{ID: id, Status: RemovedOutsideSet, Source: sources[st.src], Row: int(st.row)}, st.pos})
+			removed = append(removed, ReconcileEntry{ID: id, Status: RemovedOutsideSet, Source: sources[st.src], Row: int(st.row), pos: st.pos})
 		}
 	}
-	for _, list := range [][]keyed{still, removed} {
+	for _, list := range [][]ReconcileEntry{still, removed} {
 		sort.Slice(list, func(i, j int) bool { return list[i].pos < list[j].pos })
-		for _, k := range list {
-			res.Entries = append(res.Entries, k.e)
-		}
 	}
+	res.Entries = append(still, removed...)
 	return res, nil
 }
+
+// idTable is reconcile's one set of IDs: each distinct ID once, as a map key (a copy of
+// its own), with its state in a slice.
+type idTable struct {
+	index  map[string]int32
+	states []idState
+}
+
+// get returns the state of id, adding it (not in the run, not in an export) if new.
+func (t *idTable) get(id string) *idState {
+	i, ok := t.index[id]
+	if !ok {
+		i = int32(len(t.states))
+		t.index[strings.Clone(id)] = i
+		t.states = append(t.states, idState{pos: -1})
+	}
+	return &t.states[i]
+}
+
+// idState is what reconcile keeps of one distinct ID, in 16 bytes: a million IDs must
+// fit next to their keys.
+type idState struct {
+	pos   int32 // order of first appearance in decisions.csv; -1: only in the exports
+	src   int32 // index into the run's sources
+	row   int32
+	flags uint8
+}
+
+const (
+	inExport      uint8 = 1 << iota // in a fresh export
+	inRunIncluded                   // included by the run
+)
 
 // readExportIDs adds the trimmed, non-blank IDs of one export to present and returns
 // its data rows. An export without data rows is refused, as run refuses one: it
 // usually means a failed report, and would make every user look removed.
-func readExportIDs(ctx context.Context, path string, opts ReconcileOptions, present map[string]struct{}) (int, error) {
+func readExportIDs(ctx context.Context, path string, opts ReconcileOptions, ids *idTable) (int, error) {
 	sc, err := pipeline.OpenScan(path, pipeline.ScanOptions{Sheet: opts.Sheet,
 		Columns: map[readers.Role]string{readers.RoleID: opts.IDHeader}, IDOnly: true, Lenient: true})
 	if err != nil {
@@ -171,9 +214,7 @@ func readExportIDs(ctx context.Context, path string, opts ReconcileOptions, pres
 	defer sc.Close()
 	err = sc.Each(ctx, func(row *pipeline.ScanRow) error {
 		if id := row.ID(); id != "" {
-			if _, ok := present[id]; !ok {
-				present[strings.Clone(id)] = struct{}{}
-			}
+			ids.get(id).flags |= inExport
 		}
 		return nil
 	})

