@@ -23,7 +23,6 @@ type warnCheck struct {
 	longest  int
 	byLen    map[int]*lenRows
 	tooMany  bool
-	archived bool // every row had its archive record: the purge date warnings count
 	badPurge rowList
 	noPurge  rowList
 }
