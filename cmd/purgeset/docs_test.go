@@ -68,8 +68,12 @@ var docFixtures = map[string]string{
 
 // docNotRun are the commands TestDocs does not run, by prefix, and why.
 var docNotRun = map[string]string{
-	"make run":  "builds the binary and writes ./out in the repository; TestDocs runs the same config (guide step 6)",
-	"make test": "runs every test, this one included",
+	"make run":                      "builds the binary and writes ./out in the repository; TestDocs runs the same config (guide step 6)",
+	"make test":                     "runs every test, this one included",
+	"make install":                  "installs into the machine's GOPATH/bin or PREFIX/bin; make build is the same build",
+	"echo 'export PATH=":            "edits the reader's shell start-up file",
+	"shasum -a 256 -c SHA256SUMS":   "needs the archives of make dist (make dist-check checks them)",
+	"xattr -d com.apple.quarantine": "macOS only, on a downloaded archive",
 	"purgeset verify --rerun purge-2024-07   # a run with --no-archive": "a consistent forgery (IDs replaced, hashes and run ID redone) that TestDocs does not build",
 	"export ALMA_API_KEY=": "a real Alma API key; the alma commands are tested against pipeline/alma/almafake",
 	"purgeset alma upload": "needs a real Alma; tested against pipeline/alma/almafake in alma_test.go",
