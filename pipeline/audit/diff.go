@@ -48,9 +48,8 @@ type RunDiff struct {
 // idFate is what OLD decided for an ID's first row, in a few bytes: a million IDs
 // must fit in memory next to their keys.
 type idFate struct {
-	pos     int32 // order of first appearance in OLD's decisions.csv
-	reason  pipeline.Reason
-	seenNew bool // the ID occurs in NEW too
+	pos    int32 // order of first appearance in OLD's decisions.csv
+	reason pipeline.Reason
 }
 
 func fateText(r pipeline.Reason) (decision, reason string) {
@@ -124,16 +123,19 @@ func Diff(ctx context.Context, oldDir, newDir string) (*RunDiff, error) {
 		}
 		out = append(out, keyed{c, key})
 	}
+	// inNew marks, by pos, the OLD IDs that occur in NEW too. A flag in the map's value
+	// would need old[id] = o, and assigning to a string key stores the new key: a slice
+	// of NEW's decisions.csv line, whose whole line it would keep alive.
+	inNew := make([]bool, len(old))
 	newOnly := map[string]struct{}{}
 	newIDs := 0
 	newBlank, err := decisionsOf(ctx, dirs[1], func(id string, n pipeline.Reason) {
 		o, inOld := old[id]
 		switch {
-		case inOld && o.seenNew:
+		case inOld && inNew[o.pos]:
 			return // a later row of an ID: its first row counts
 		case inOld:
-			o.seenNew = true
-			old[id] = o
+			inNew[o.pos] = true
 		default:
 			if _, seen := newOnly[id]; seen {
 				return
@@ -158,7 +160,7 @@ func Diff(ctx context.Context, oldDir, newDir string) (*RunDiff, error) {
 	d := &RunDiff{Changes: []DiffChange{}}
 	d.Counts.OldIDs, d.Counts.NewIDs, d.Counts.BlankIDRows = len(old), newIDs, oldBlank+newBlank
 	for id, o := range old {
-		if o.reason.Included() && !o.seenNew {
+		if o.reason.Included() && !inNew[o.pos] {
 			add(NoLongerIncluded, id, o, 0, true, false, newIDs+int(o.pos))
 		}
 	}
