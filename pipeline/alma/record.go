@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/purgeset/purgeset/writers"
 )
 
 // RecordName is the upload record purgeset leaves in the run directory. It is not an
@@ -83,9 +85,9 @@ func WriteRecord(dir string, r *Record) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", RecordName, err)
 	}
-	// Link fails when the record appeared meanwhile, where a rename would replace it.
-	if err = os.Link(f.Name(), path); err != nil {
+	// Never over a record that appeared meanwhile (writers.PlaceNew).
+	if err = writers.PlaceNew(f.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", RecordName, err)
 	}
-	return os.Remove(f.Name())
+	return nil
 }

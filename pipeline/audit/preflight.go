@@ -12,6 +12,7 @@ import (
 
 	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
 )
 
 // The statuses of preflight (SPEC §9.1).
@@ -291,7 +292,10 @@ func WritePreflightReport(path string, res *Preflight) (err error) {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if err := os.Link(f.Name(), path); err != nil {
+	if err := f.Close(); err != nil { // before the rename of a system without hard links
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := writers.PlaceNew(f.Name(), path); err != nil {
 		return fmt.Errorf("write report %s: %w (preflight never replaces a file)", path, err)
 	}
 	return nil

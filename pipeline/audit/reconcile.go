@@ -16,6 +16,7 @@ import (
 	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/pipeline/rundir"
 	"github.com/purgeset/purgeset/readers"
+	"github.com/purgeset/purgeset/writers"
 )
 
 // The statuses of a reconcile report line.
@@ -287,18 +288,9 @@ func WriteReconcileReport(path string, res *Reconciliation, overwrite bool) (err
 		}
 		return nil
 	}
-	// A link fails if path exists, even one made since the caller checked: without
-	// overwrite, no file is ever replaced.
+	// Without overwrite no file is ever replaced, even one made since the caller checked.
 	defer os.Remove(f.Name())
-	err = os.Link(f.Name(), path)
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		// No hard links here (FAT, some shares): check, then rename.
-		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
-			err = os.Rename(f.Name(), path)
-		} else {
-			err = fs.ErrExist
-		}
-	}
+	err = writers.PlaceNew(f.Name(), path)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("write report: %s exists (made while reconcile ran?): name a new file, or pass --overwrite", path)
 	} else if err != nil {
