@@ -159,7 +159,7 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		if p.groups != nil {
 			p.groups.add(rec.f.group)
 		}
-		if id := rec.f.id; len(id) > p.longestDigits && allDigits(id) {
+		if id := rec.f.id; len(id) > p.longestDigits && AllDigits(id) {
 			p.longestDigits = len(id)
 		}
 		if p.rtypes != nil && rec.f.hasRType {

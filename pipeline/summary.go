@@ -52,16 +52,16 @@ func (s *Summary) finish(badPurge int, digits *digitLengths) {
 		}
 	}
 	if badPurge > 0 {
-		s.Warnings = append(s.Warnings, writers.Warning{Code: warnBadPurgeDate, Count: badPurge,
+		s.Warnings = append(s.Warnings, writers.Warning{Code: WarnBadPurgeDate, Count: badPurge,
 			Message: "rows whose purge date is filled but cannot be read (it is reported, not a filter)"})
 	}
 	if s.noPurge > 0 {
-		s.Warnings = append(s.Warnings, writers.Warning{Code: warnNoPurgeDate, Count: s.noPurge,
+		s.Warnings = append(s.Warnings, writers.Warning{Code: WarnNoPurgeDate, Count: s.noPurge,
 			Message: "included rows without a purge date: the Purge User Records job never purges a user without one, so set it with Update/Notify Users"})
 	}
 	if n := digits.short(); n > 0 {
 		s.shortUsual = digits.longest
-		s.Warnings = append(s.Warnings, writers.Warning{Code: warnShortNumericID, Count: n, Message: digits.message()})
+		s.Warnings = append(s.Warnings, writers.Warning{Code: WarnShortNumericID, Count: n, Message: digits.message()})
 	}
 }
 
@@ -151,12 +151,14 @@ func newDigitLengths(longest int, pattern bool) *digitLengths {
 }
 
 func (d *digitLengths) add(id string) {
-	if allDigits(id) {
+	if AllDigits(id) {
 		d.byLen[len(id)]++
 	}
 }
 
-func allDigits(id string) bool { return id != "" && skipDigits(id, 0) == len(id) }
+// AllDigits reports whether id is digits only, as short_numeric_id counts them (verify
+// recounts with it).
+func AllDigits(id string) bool { return id != "" && skipDigits(id, 0) == len(id) }
 
 // short is how many included all-digit IDs are shorter than the longest all-digit ID
 // of the inputs.

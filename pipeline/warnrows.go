@@ -10,10 +10,17 @@ import (
 // The data warnings that concern rows (SPEC §5: the manifest and the review page name
 // the first rows of each).
 const (
-	warnBadPurgeDate   = "bad_purge_date"
-	warnNoPurgeDate    = "no_purge_date"
-	warnShortNumericID = "short_numeric_id"
+	WarnBadPurgeDate   = "bad_purge_date"
+	WarnNoPurgeDate    = "no_purge_date"
+	WarnShortNumericID = "short_numeric_id"
 )
+
+// BadPurgeDate says whether a decided row counts for bad_purge_date, and NoPurgeDate
+// for no_purge_date: the run and verify's recount share them.
+func BadPurgeDate(r *writers.Record) bool { return r.Purge != "" && !r.PurgeOK }
+
+// NoPurgeDate: an included row is its ID's first row, whose purge date the index recorded.
+func NoPurgeDate(r *writers.Record) bool { return r.Included && r.Purge == "" }
 
 // rowWarnings says, for each row-level warning, whether a decided row is one it
 // counts. Each test must agree with the count made in the first or second pass:
@@ -22,10 +29,9 @@ var rowWarnings = []struct {
 	code  string
 	about func(s *Summary, r *writers.Record) bool
 }{
-	{warnBadPurgeDate, func(_ *Summary, r *writers.Record) bool { return r.Purge != "" && !r.PurgeOK }},
-	// An included row is its ID's first row, whose purge date the index recorded.
-	{warnNoPurgeDate, func(_ *Summary, r *writers.Record) bool { return r.Included && r.Purge == "" }},
-	{warnShortNumericID, func(s *Summary, r *writers.Record) bool {
+	{WarnBadPurgeDate, func(_ *Summary, r *writers.Record) bool { return BadPurgeDate(r) }},
+	{WarnNoPurgeDate, func(_ *Summary, r *writers.Record) bool { return NoPurgeDate(r) }},
+	{WarnShortNumericID, func(s *Summary, r *writers.Record) bool {
 		return r.Included && s.shortUsual > 0 && skipDigits(r.ID, 0) == len(r.ID) && utf8.RuneCountInString(r.ID) < s.shortUsual
 	}},
 }

@@ -83,11 +83,7 @@ func LoadRunUsers(dir string) ([]RunUser, bool, error) {
 		return nil, false, err
 	}
 	defer f.Close()
-	maxRows := int64(-1)
-	if n := d.Manifest.Counts.DataRows; n >= 0 {
-		maxRows = int64(n)
-	}
-	_, recs := writers.ArchiveRecords(f, maxRows)
+	_, recs := writers.ArchiveRecords(f, d.MaxRows())
 	for rec, err := range recs {
 		if err != nil {
 			return nil, false, fmt.Errorf("read %s: %w", writers.ArchiveName, err)

@@ -155,11 +155,7 @@ func (v *Verification) openArchive(d *rundir.Dir, listed map[string]bool) *archi
 		return a // checkHashes reported it
 	}
 	a.o, _ = d.Listed(writers.ArchiveName)
-	max := int64(-1)
-	if d.Manifest.Counts.DataRows >= 0 {
-		max = int64(d.Manifest.Counts.DataRows)
-	}
-	_, seq := writers.ArchiveRecords(f, max)
+	_, seq := writers.ArchiveRecords(f, d.MaxRows())
 	a.next_, a.stop = iter.Pull2(seq)
 	a.f, a.active = f, true
 	return a

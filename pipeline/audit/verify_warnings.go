@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/purgeset/purgeset/pipeline"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -52,18 +53,9 @@ func newWarnCheck(m *writers.Manifest) *warnCheck {
 	return &warnCheck{m: m, byLen: map[int]*lenRows{}}
 }
 
-func allDigitsID(id string) bool {
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	return id != ""
-}
-
 // row sees every line of decisions.csv in order.
 func (w *warnCheck) row(d *writers.DecisionRow, line int) {
-	if !allDigitsID(d.ID) {
+	if !pipeline.AllDigits(d.ID) {
 		return
 	}
 	w.longest = max(w.longest, len(d.ID))
@@ -86,10 +78,10 @@ func (w *warnCheck) row(d *writers.DecisionRow, line int) {
 
 // record sees the archive record of a row that agreed with its decisions.csv line.
 func (w *warnCheck) record(r *writers.Record) {
-	if r.Purge != "" && !r.PurgeOK {
+	if pipeline.BadPurgeDate(r) {
 		w.badPurge.add(r.Source, r.Row)
 	}
-	if r.Included && r.Purge == "" {
+	if pipeline.NoPurgeDate(r) {
 		w.noPurge.add(r.Source, r.Row)
 	}
 }
@@ -114,11 +106,11 @@ func (w *warnCheck) finish(v *Verification, archived bool) {
 		for _, r := range merged[:min(len(merged), writers.WarningRowsKept)] {
 			short.rows = append(short.rows, r.row)
 		}
-		w.compareRows(v, "short_numeric_id", short, "included all-digit IDs shorter than the longest all-digit ID")
+		w.compareRows(v, pipeline.WarnShortNumericID, short, "included all-digit IDs shorter than the longest all-digit ID")
 	}
 	if archived {
-		w.compareRows(v, "bad_purge_date", w.badPurge, "rows whose purge date cannot be read")
-		w.compareRows(v, "no_purge_date", w.noPurge, "included rows without a purge date")
+		w.compareRows(v, pipeline.WarnBadPurgeDate, w.badPurge, "rows whose purge date cannot be read")
+		w.compareRows(v, pipeline.WarnNoPurgeDate, w.noPurge, "included rows without a purge date")
 	}
 	// A cutoff after the day of the run stops the run unless allow_future_cutoff let it
 	// through with the warning. (A run made through the library without a clock has
@@ -136,7 +128,7 @@ func (w *warnCheck) finish(v *Verification, archived bool) {
 	if len(p.ConfigOverridden) > 0 {
 		overridden = 1
 	}
-	w.compareRun(v, "config_overridden", overridden, "parameters.config_overridden names options")
+	w.compareRun(v, pipeline.WarnConfigOverridden, overridden, "parameters.config_overridden names options")
 }
 
 func (w *warnCheck) find(code string) *writers.Warning {

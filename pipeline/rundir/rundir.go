@@ -194,3 +194,12 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// MaxRows is the most rows a file of the run may claim (the archive's footer): the
+// manifest's data rows, or -1 when the manifest gives none.
+func (d *Dir) MaxRows() int64 {
+	if n := d.Manifest.Counts.DataRows; n >= 0 {
+		return int64(n)
+	}
+	return -1
+}
