@@ -223,7 +223,11 @@ func collect(rows *[]Row) func(Row) bool {
 func checkAgainstRef(t *testing.T, data []byte, chunk, bufSize int) {
 	t.Helper()
 	var mine, ref []Row
-	mineErr := testBuilder(t).parseSheet(newXMLScannerSize(&chunkReader{data, chunk}, bufSize), collect(&mine))
+	// Odd buffer sizes check the general path alone, even ones the fast row path where
+	// it applies (xlsx_fastrow_test.go compares the two directly).
+	b := testBuilder(t)
+	b.noFast = bufSize%2 == 1
+	mineErr := b.parseSheet(newXMLScannerSize(&chunkReader{data, chunk}, bufSize), collect(&mine))
 	refErr := refSheet(data, testBuilder(t), collect(&ref))
 	if mineErr == errStopped || refErr == errStopped {
 		mineErr, refErr = nil, nil
@@ -272,7 +276,7 @@ func TestXLSXScannerMatchesEncodingXML(t *testing.T) {
 	for i, doc := range docs {
 		t.Run(fmt.Sprintf("doc%d", i), func(t *testing.T) {
 			for _, chunk := range []int{1, 7} {
-				for _, size := range []int{16, 17, 64, scanBufSize} {
+				for _, size := range []int{16, 17, 64, 65, scanBufSize, scanBufSize + 1} {
 					checkAgainstRef(t, []byte(doc), chunk, size)
 				}
 			}
@@ -291,7 +295,7 @@ func TestXLSXScannerMatchesEncodingXML(t *testing.T) {
 
 func compareWithEncodingXML(t *testing.T, data []byte) {
 	t.Helper()
-	for _, size := range []int{16, 100, scanBufSize} {
+	for _, size := range []int{16, 100, 101, scanBufSize, scanBufSize + 1} {
 		checkAgainstRef(t, data, 7, size)
 	}
 }

@@ -47,6 +47,10 @@ type sheetBuilder struct {
 	// last text of each column: a value equal to the one above (a user group, a
 	// status) is shared instead of allocated again
 	last []string
+
+	fastBuf   []byte // a value of the fast path with entities decoded
+	fastCount int    // rows the fast path read (tests check that it ran)
+	noFast    bool   // tests: the general path only, the reference for the fast one
 }
 
 func newSheetBuilder(file string, sst []string, dateStyle []bool) *sheetBuilder {
@@ -250,6 +254,11 @@ func (b *sheetBuilder) parseSheet(sc *xmlScanner, emit func(Row) bool) error {
 		hasV, hasIs                               bool
 	)
 	for {
+		if inSheetData && sc.depth() == depthSheetData && !sc.pendingEnd && !b.noFast {
+			if b.fastRows(sc, emit) {
+				return errStopped
+			}
+		}
 		tok, err := sc.next()
 		if err != nil {
 			if isSyntax(err) {

@@ -347,5 +347,6 @@ func FuzzXLSXSheet(f *testing.F) {
 			t.Skip("large inputs only slow the fuzzer down")
 		}
 		checkAgainstRef(t, data, int(split%13)+1, 16+int(split)*3)
+		parseFastAndGeneral(t, data, int(split%7)+1, 16+int(split)*2)
 	})
 }
