@@ -15,37 +15,89 @@ import (
 // 1900 system: serial 1 = 1900-01-01 ... 59 = 1900-02-28, from 61 on the date is
 // 1899-12-30 + serial. 1904 system: serial 0 = 1904-01-01.
 func ExcelSerialDate(raw string, date1904 bool) (y int, m time.Month, d int, ok bool) {
-	// xsd:double in decimal or exponent form only: ParseFloat would also take
-	// "Inf", "NaN", hex floats and underscores, none of which a sheet holds.
-	if raw == "" {
-		return 0, 0, 0, false
-	}
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if !('0' <= c && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-			return 0, 0, 0, false
-		}
-	}
-	f, err := strconv.ParseFloat(raw, 64)
-	if err != nil || f < 0 || math.IsNaN(f) {
+	days, ok := serialDays(raw)
+	if !ok {
 		return 0, 0, 0, false
 	}
 	const last1900 = 2958465 // 9999-12-31
-	days := math.Floor(f)
-	var base time.Time
+	// base is the day before serial 1 (or serial 0 in the 1904 system), counted from
+	// 1970-01-01
+	var base int64
 	switch {
 	case date1904:
 		if days > last1900-1462 {
 			return 0, 0, 0, false
 		}
-		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+		base = -24107 // 1904-01-01
 	case days < 1 || days == 60 || days > last1900:
 		return 0, 0, 0, false
 	case days < 60:
-		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
+		base = -25568 // 1899-12-31
 	default:
-		base = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+		base = -25569 // 1899-12-30
 	}
-	y, m, d = base.AddDate(0, 0, int(days)).Date()
+	y, m, d = civilFromDays(base + days)
 	return y, m, d, true
+}
+
+// serialDays is the whole days of a raw serial, the fraction cut off; ok is false for
+// anything but a non-negative number. Dates are whole numbers, the common case, read
+// without ParseFloat; a fraction or an exponent goes through it (rounding "44712.99…9"
+// to 44713 as Excel does).
+func serialDays(raw string) (int64, bool) {
+	if raw == "" {
+		return 0, false
+	}
+	if len(raw) <= 9 {
+		var n int64
+		i := 0
+		for ; i < len(raw) && '0' <= raw[i] && raw[i] <= '9'; i++ {
+			n = n*10 + int64(raw[i]-'0')
+		}
+		if i == len(raw) {
+			return n, true
+		}
+	}
+	// xsd:double in decimal or exponent form only: ParseFloat would also take
+	// "Inf", "NaN", hex floats and underscores, none of which a sheet holds.
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if !('0' <= c && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+			return 0, false
+		}
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || f < 0 || math.IsNaN(f) {
+		return 0, false
+	}
+	f = math.Floor(f)
+	if f > 1<<40 { // far beyond 9999-12-31: keep the conversion to int exact
+		f = 1 << 40
+	}
+	return int64(f), true
+}
+
+// civilFromDays is the calendar date of a day counted from 1970-01-01 (Howard Hinnant's
+// civil_from_days, proleptic Gregorian), without time.Time's work: it runs for every
+// date cell of a sheet.
+func civilFromDays(z int64) (int, time.Month, int) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int(y), time.Month(m), int(d)
 }

@@ -2,7 +2,11 @@ package readers
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestXLSXExcelSerialDate(t *testing.T) {
@@ -58,5 +62,59 @@ func TestXLSXExcelSerialDate(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("ExcelSerialDate(%q, %v) = %q (ok %v), want %q", tc.raw, tc.date1904, got, ok, tc.want)
 		}
+	}
+}
+
+// refSerialDate is ExcelSerialDate as it was written first, on time.Time: the reference
+// for the integer fast path and the day arithmetic.
+func refSerialDate(raw string, date1904 bool) (int, time.Month, int, bool) {
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || f < 0 || math.IsNaN(f) || strings.ContainsAny(raw, "xXpPnNiI_") {
+		return 0, 0, 0, false
+	}
+	days := math.Floor(f)
+	var base time.Time
+	switch {
+	case date1904:
+		if days > 2958465-1462 {
+			return 0, 0, 0, false
+		}
+		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	case days < 1 || days == 60 || days > 2958465:
+		return 0, 0, 0, false
+	case days < 60:
+		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
+	default:
+		base = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	}
+	y, m, d := base.AddDate(0, 0, int(days)).Date()
+	return y, m, d, true
+}
+
+// TestXLSXExcelSerialDateEveryDay checks every serial to 200000 (year 2447), then every
+// 13th (13 is prime to the 146097 days of the Gregorian cycle) to after 9999-12-31, in
+// both date systems, as a whole number, with leading zeros, with a
+// fraction and in exponent form, against the time.Time reference.
+func TestXLSXExcelSerialDateEveryDay(t *testing.T) {
+	check := func(raw string, date1904 bool) {
+		y, m, d, ok := ExcelSerialDate(raw, date1904)
+		ry, rm, rd, rok := refSerialDate(raw, date1904)
+		if y != ry || m != rm || d != rd || ok != rok {
+			t.Fatalf("ExcelSerialDate(%q, %v) = %d-%d-%d %v, reference %d-%d-%d %v", raw, date1904, y, m, d, ok, ry, rm, rd, rok)
+		}
+	}
+	for n := 0; n <= 2958467; n += 1 + 12*min(n/200000, 1) {
+		for _, date1904 := range []bool{false, true} {
+			check(strconv.Itoa(n), date1904)
+			if n%97 == 0 || n > 2958400 {
+				check(strconv.Itoa(n)+".5", date1904)
+				check("0"+strconv.Itoa(n), date1904)
+				check(strconv.FormatFloat(float64(n)+0.25, 'E', -1, 64), date1904)
+			}
+		}
+	}
+	for _, raw := range []string{"999999999", "1000000000", "99999999999999999999", "1e15", "44712.99999999999999999", "-0", "+44712", "4471a"} {
+		check(raw, false)
+		check(raw, true)
 	}
 }
