@@ -8,7 +8,6 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/purgeset/purgeset/readers"
 	"github.com/purgeset/purgeset/writers"
 )
 
@@ -107,34 +106,5 @@ func TestFanoutDeliversEveryRow(t *testing.T) {
 	}
 	if a.rows != 50*batchSize || b.rows != 50*batchSize || !a.closed || !b.closed {
 		t.Fatalf("rows %d, %d; closed %v, %v", a.rows, b.rows, a.closed, b.closed)
-	}
-}
-
-// A reader that panics on prefetch's goroutine ends the sequence with a *PanicError
-// after the rows it gave; nothing is left running.
-func TestPrefetchReaderPanicIsAnError(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	rows := func(yield func(readers.Row, error) bool) {
-		for i := 1; i <= batchSize+10; i++ {
-			if !yield(readers.Row{Num: i}, nil) {
-				return
-			}
-		}
-		panic("reader bug")
-	}
-	n := 0
-	var last error
-	for row, err := range prefetch(rows) {
-		if err != nil {
-			last = err
-			break
-		}
-		if n++; row.Num != n {
-			t.Fatalf("row %d came as %d", n, row.Num)
-		}
-	}
-	var p *PanicError
-	if n != batchSize+10 || !errors.As(last, &p) {
-		t.Fatalf("%d rows, then %v; want %d rows, then a *PanicError", n, last, batchSize+10)
 	}
 }

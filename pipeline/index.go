@@ -111,18 +111,38 @@ func (x *index) put(b []byte) span {
 // per-process seed keeps crafted IDs from colliding on purpose.
 func (x *index) hash(folded []byte) uint64 { return maphash.Bytes(x.seed, folded) }
 
+// idKey is what the index needs of a row beyond its ID, worked out ahead of add on
+// the goroutines that normalise rows: the folded ID, its hash and the row's fingerprint.
+type idKey struct {
+	fold []byte
+	hash uint64
+	fp   uint64
+}
+
+// key fills k for id and the row's fields; safe for concurrent use.
+func (x *index) key(k *idKey, id string, f *fields) {
+	k.fold = foldInto(k.fold[:0], id)
+	k.hash = x.hash(k.fold)
+	k.fp = fingerprint(f)
+}
+
 // add records one row whose ID passed the ID rules, with its row-local reason, and
 // returns the ID's entry.
 func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool) (int32, error) {
+	x.fold = foldInto(x.fold[:0], id)
+	return x.addKeyed(id, &idKey{fold: x.fold, hash: x.hash(x.fold), fp: fp}, ref, local, noPurge)
+}
+
+// addKeyed is add with the key worked out beforehand (index.key).
+func (x *index) addKeyed(id string, k *idKey, ref rowRef, local Reason, noPurge bool) (int32, error) {
 	if len(x.arena.items)+len(id) >= 1<<32-1 {
 		return 0, fmt.Errorf("more ID text than purgeset can index (4 GiB)")
 	}
 	if err := x.room(len(id)); err != nil {
 		return 0, err
 	}
-	x.fold = foldInto(x.fold[:0], id)
-	h := x.hash(x.fold)
-	head := x.find(h, x.fold)
+	h, fp := k.hash, k.fp
+	head := x.find(h, k.fold)
 	if head < 0 {
 		e := x.newEntry(id, ref, fp, local, noPurge)
 		x.insertSlot(h, e)

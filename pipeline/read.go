@@ -29,10 +29,9 @@ type firstPass struct {
 	patterned     bool
 }
 
-// normaliser turns cells into fields; one serves every input of a run.
+// normaliser holds what normalising finds across every input of a run.
 type normaliser struct {
 	badPurge int // rows whose purge date is filled but unreadable
-	dates    dateCache
 }
 
 // dateColumn watches one date column of one input for the locale traps of SPEC §4.
@@ -154,8 +153,15 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 	if s.Cols.Col(readers.RoleRecordType) >= 0 {
 		p.hasRType = true
 	}
+	s.prep = func(rec *spilled) { // on the normalising goroutines: reads only r and the index's seed
+		rec.local, rec.detail, rec.entry = rec.f.idReason, rec.f.idDetail, -1
+		if rec.f.idReason == Expired {
+			rec.local, rec.detail = r.local(&rec.f)
+			p.index.key(&rec.key, rec.f.id, &rec.f)
+		}
+	}
 	err = s.Each(ctx, func(row *ScanRow) error {
-		rec := &row.rec
+		rec := row.rec
 		if p.groups != nil {
 			p.groups.add(rec.f.group)
 		}
@@ -166,11 +172,9 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 			p.rtypes.add(rec.f.recordType)
 		}
 		rec.ref = rowRef{src: src, row: int32(row.Num)}
-		rec.local, rec.detail, rec.entry = rec.f.idReason, rec.f.idDetail, -1
 		if rec.f.idReason == Expired {
-			rec.local, rec.detail = r.local(&rec.f)
 			var err error
-			rec.entry, err = p.index.add(rec.f.id, rec.ref, fingerprint(&rec.f), rec.local, rec.f.purgeText == "")
+			rec.entry, err = p.index.addKeyed(rec.f.id, &rec.key, rec.ref, rec.local, rec.f.purgeText == "")
 			if err != nil {
 				return err
 			}
@@ -189,7 +193,7 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 }
 
 // normalise fills rec.f from a row's cells.
-func (p *normaliser) normalise(rec *spilled, cfg Config, date1904 bool, cols readers.Columns, extra []int, cells []readers.Cell) {
+func normalise(rec *spilled, cfg Config, date1904 bool, cols readers.Columns, extra []int, cells []readers.Cell, dates *dateCache) {
 	f := &rec.f
 	idCell := cellAt(cells, cols.Col(readers.RoleID))
 	f.id = strings.TrimSpace(idCell.Text)
@@ -197,14 +201,11 @@ func (p *normaliser) normalise(rec *spilled, cfg Config, date1904 bool, cols rea
 	f.group = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleGroup)).Text)
 	f.hasRType = cols.Col(readers.RoleRecordType) >= 0
 	f.recordType = strings.TrimSpace(cellAt(cells, cols.Col(readers.RoleRecordType)).Text)
-	f.expiryText, f.expiry, f.expiryBad = dateCell(cellAt(cells, cols.Col(readers.RoleExpiry)), date1904, cfg.DateOrder, &p.dates)
+	f.expiryText, f.expiry, f.expiryBad = dateCell(cellAt(cells, cols.Col(readers.RoleExpiry)), date1904, cfg.DateOrder, dates)
 	f.expiryOK = f.expiryText != "" && f.expiryBad == dateOK
 	var purgeBad dateProblem
-	f.purgeText, f.purge, purgeBad = dateCell(cellAt(cells, cols.Col(readers.RolePurgeDate)), date1904, cfg.DateOrder, &p.dates)
+	f.purgeText, f.purge, purgeBad = dateCell(cellAt(cells, cols.Col(readers.RolePurgeDate)), date1904, cfg.DateOrder, dates)
 	f.purgeOK = f.purgeText != "" && purgeBad == dateOK
-	if f.purgeText != "" && !f.purgeOK {
-		p.badPurge++
-	}
 	f.extra = f.extra[:0]
 	for _, c := range extra {
 		f.extra = append(f.extra, strings.TrimSpace(cellAt(cells, c).Text))

@@ -47,6 +47,11 @@ type Scan struct {
 	extra    []int
 	exp, pur *dateColumn
 	row      ScanRow
+	ncfg     Config // what normalising a row needs of the options
+	// prep, when set, works out more of each non-blank row on the normalising
+	// goroutines (run: the row-local rules and the index key); it must be safe for
+	// concurrent use.
+	prep func(*spilled)
 }
 
 // ScanRow is one data row: its cells and its normalised fields. Both are reused for the
@@ -54,7 +59,7 @@ type Scan struct {
 type ScanRow struct {
 	Num   int
 	Cells []readers.Cell
-	rec   spilled
+	rec   *spilled
 	cols  *readers.Columns
 }
 
@@ -136,50 +141,61 @@ func openScan(path string, opts ScanOptions, norm *normaliser) (*Scan, error) {
 func (s *Scan) Close() error { return s.Table.Close() }
 
 // Each reads every data row in order and hands it to fn, then checks what needs the
-// whole input (slash dates, no data rows). Blank rows are counted and skipped.
+// whole input (slash dates, no data rows). Blank rows are counted and skipped. Rows are
+// parsed and normalised on other goroutines (normalisers); what depends on the rows
+// before (counts, the first problem, the date evidence, fn) happens here, in order.
 func (s *Scan) Each(ctx context.Context, fn func(*ScanRow) error) error {
 	t, path := s.Table, s.Input.Path
 	xlsx := t.Info.Format == "xlsx"
-	cfg := Config{DateOrder: s.opts.DateOrder, AcceptNumericIDs: s.opts.AcceptNumericIDs, idPattern: s.opts.IDPattern}
+	s.ncfg = Config{DateOrder: s.opts.DateOrder, AcceptNumericIDs: s.opts.AcceptNumericIDs, idPattern: s.opts.IDPattern}
 	r := &s.row
-	for row, err := range prefetch(t.Rows()) {
-		if err != nil {
-			return err
-		}
-		if row.Num%4096 == 0 {
-			if ctx.Err() != nil {
-				return ctx.Err()
+	n := newNormalisers(t, s.prepare)
+	defer n.close()
+	for nb := n.next(); nb != nil; nb = n.next() {
+		for i, row := range nb.b.Rows {
+			if row.Num%4096 == 0 {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if s.opts.Progress != nil {
+					done, total := t.Progress()
+					s.opts.Progress(path, int64(s.Input.DataRows), done, total)
+				}
 			}
-			if s.opts.Progress != nil {
-				done, total := t.Progress()
-				s.opts.Progress(path, int64(s.Input.DataRows), done, total)
+			if nb.blank[i] {
+				s.Input.BlankRows++
+				continue
 			}
-		}
-		if blankRow(row.Cells) {
-			s.Input.BlankRows++
-			continue
-		}
-		if !s.mojibake {
-			if err := s.checkCharset(row); err != nil {
-				return err
-			}
-		}
-		if !xlsx && len(row.Cells) > len(t.Header) && !blankRow(row.Cells[len(t.Header):]) {
-			if s.Ragged++; s.Ragged == 1 || !s.opts.Lenient {
-				err := &readers.ParseError{File: path, Row: row.Num,
-					Msg:  fmt.Sprintf("the row has %d fields but the header has %d", len(row.Cells), len(t.Header)),
-					Hint: "a delimiter inside an unquoted value shifted the columns: fix the row (quote the value) or export again"}
-				if err := s.stop(err); err != nil {
+			if !s.mojibake && nb.mojibake[i] >= 0 {
+				if err := s.charsetErr(row, nb.mojibake[i]); err != nil {
 					return err
 				}
 			}
+			if !xlsx && len(row.Cells) > len(t.Header) && !blankRow(row.Cells[len(t.Header):]) {
+				if s.Ragged++; s.Ragged == 1 || !s.opts.Lenient {
+					err := &readers.ParseError{File: path, Row: row.Num,
+						Msg:  fmt.Sprintf("the row has %d fields but the header has %d", len(row.Cells), len(t.Header)),
+						Hint: "a delimiter inside an unquoted value shifted the columns: fix the row (quote the value) or export again"}
+					if err := s.stop(err); err != nil {
+						return err
+					}
+				}
+			}
+			s.Input.DataRows++
+			s.exp.see(cellAt(row.Cells, s.exp.col), row.Num, xlsx)
+			s.pur.see(cellAt(row.Cells, s.pur.col), row.Num, xlsx)
+			rec := &nb.recs[i]
+			if rec.f.purgeText != "" && !rec.f.purgeOK {
+				s.norm.badPurge++
+			}
+			r.Num, r.Cells, r.rec = row.Num, row.Cells, rec
+			if err := fn(r); err != nil {
+				return err
+			}
 		}
-		s.Input.DataRows++
-		s.exp.see(cellAt(row.Cells, s.exp.col), row.Num, xlsx)
-		s.pur.see(cellAt(row.Cells, s.pur.col), row.Num, xlsx)
-		s.norm.normalise(&r.rec, cfg, t.Info.Date1904, s.Cols, s.extra, row.Cells)
-		r.Num, r.Cells = row.Num, row.Cells
-		if err := fn(r); err != nil {
+		err := nb.b.Err
+		n.done(nb)
+		if err != nil {
 			return err
 		}
 	}
@@ -204,20 +220,43 @@ func (s *Scan) Each(ctx context.Context, fn func(*ScanRow) error) error {
 	return nil
 }
 
-// checkCharset stops at the first cell that went through the wrong character set
+// charsetErr stops at the first cell that went through the wrong character set
 // (SPEC §8), naming file, row and column but not the value.
-func (s *Scan) checkCharset(row readers.Row) error {
-	for i := range row.Cells {
-		if readers.Mojibake(row.Cells[i].Text) {
-			s.mojibake = true
-			col := readers.ColumnName(i)
-			if i < len(s.Table.Header) && s.Table.Header[i] != "" {
-				col = s.Table.Header[i]
+func (s *Scan) charsetErr(row readers.Row, i int) error {
+	s.mojibake = true
+	col := readers.ColumnName(i)
+	if i < len(s.Table.Header) && s.Table.Header[i] != "" {
+		col = s.Table.Header[i]
+	}
+	return s.stop(readers.MojibakeError(s.Input.Path, row.Num, col))
+}
+
+// prepare works out what each row of a batch says by itself; it runs on several
+// goroutines at once, so it reads the Scan's settings and writes only the batch.
+func (s *Scan) prepare(nb *normBatch, dates *dateCache) {
+	rows := nb.b.Rows
+	if cap(nb.recs) < len(rows) { // batches are reused: this happens once or twice a run
+		nb.recs, nb.blank, nb.mojibake = make([]spilled, len(rows)), make([]bool, len(rows)), make([]int, len(rows))
+	}
+	nb.recs, nb.blank, nb.mojibake = nb.recs[:len(rows)], nb.blank[:len(rows)], nb.mojibake[:len(rows)]
+	date1904 := s.Table.Info.Date1904
+	for i := range rows {
+		cells := rows[i].Cells
+		nb.blank[i], nb.mojibake[i] = blankRow(cells), -1
+		if nb.blank[i] {
+			continue
+		}
+		for j := range cells {
+			if readers.Mojibake(cells[j].Text) {
+				nb.mojibake[i] = j
+				break
 			}
-			return s.stop(readers.MojibakeError(s.Input.Path, row.Num, col))
+		}
+		normalise(&nb.recs[i], s.ncfg, date1904, s.Cols, s.extra, cells, dates)
+		if s.prep != nil {
+			s.prep(&nb.recs[i])
 		}
 	}
-	return nil
 }
 
 // stop returns err, or in lenient mode keeps it and returns nil.

@@ -32,6 +32,7 @@ type spilled struct {
 	local  Reason // the first rule that applies, ignoring the rules that need the whole run
 	detail string
 	f      fields
+	key    idKey // worked out beside the normalising, for the index; not spilled
 }
 
 func newSpill(dir string) (*spill, error) {

@@ -29,9 +29,11 @@ type Table struct {
 	Preamble  int // rows above the header
 	IDCol     int // column of the identifier header
 
-	src  Source
-	next func() (Row, error, bool)
-	stop func()
+	src   Source
+	feed  *feed
+	cur   *Batch // the batch the header search is in
+	pos   int    // its rows not yet handed out start here
+	ended bool   // the last batch was handed out
 }
 
 // Open sniffs the file's format from its content, finds the header row and leaves the
@@ -42,7 +44,7 @@ func Open(path string, opts Options) (*Table, error) {
 		return nil, err
 	}
 	t := &Table{Name: path, Info: src.Info(), src: src}
-	t.next, t.stop = iter.Pull2(src.Rows())
+	t.feed = startFeed(src.Rows())
 	if err := t.findHeader(opts.IDHeader); err != nil {
 		t.Close()
 		return nil, err
@@ -96,19 +98,70 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// Rows yields the rows below the header. Single use.
+// Rows yields the rows below the header. Single use; a row's cells are reused for
+// the next row.
 func (t *Table) Rows() iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
-		for {
-			row, err, ok := t.next()
-			if err != nil {
-				err = t.nameField(err)
+		for b := t.NextBatch(); b != nil; b = t.NextBatch() {
+			for _, row := range b.Rows {
+				if !yield(row, nil) {
+					b.Release()
+					return
+				}
 			}
-			if !ok || !yield(row, err) || err != nil {
+			err := b.Err
+			b.Release()
+			if err != nil {
+				yield(Row{}, err)
 				return
 			}
 		}
 	}
+}
+
+// NextBatch is the next batch of the rows below the header, in order, or nil at the
+// end of the table (after a batch with Err set, too). The caller releases each batch
+// when done with it; batches and Rows are not mixed.
+func (t *Table) NextBatch() *Batch {
+	b := t.cur
+	if b != nil { // what the header search left of its batch
+		t.cur = nil
+		if b.Rows = b.Rows[t.pos:]; len(b.Rows) == 0 && b.Err == nil {
+			b.Release()
+			b = nil
+		}
+	}
+	if b == nil {
+		if t.ended {
+			return nil
+		}
+		if b = t.feed.next(); b == nil {
+			t.ended = true
+			return nil
+		}
+	}
+	if b.Err != nil {
+		b.Err, t.ended = t.nameField(b.Err), true
+	}
+	return b
+}
+
+// next is the next row for the header search: (row, nil, true), (Row{}, err, true) at
+// an error, or ok false at the end of the table.
+func (t *Table) next() (Row, error, bool) {
+	for t.cur == nil || t.pos == len(t.cur.Rows) {
+		if t.cur != nil {
+			if err := t.cur.Err; err != nil {
+				return Row{}, t.nameField(err), true
+			}
+			t.cur.Release()
+		}
+		if t.cur, t.pos = t.feed.next(), 0; t.cur == nil {
+			return Row{}, nil, false
+		}
+	}
+	t.pos++
+	return t.cur.Rows[t.pos-1], nil, true
 }
 
 // nameField names the column of a text field error by its header.
@@ -121,7 +174,7 @@ func (t *Table) nameField(err error) error {
 }
 
 func (t *Table) Close() error {
-	t.stop()
+	t.feed.stop()
 	return t.src.Close()
 }
 
