@@ -1,6 +1,9 @@
 package readers
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // The fast path reads a whole <row> of the shapes Excel and excelize write straight from
 // the scanner's buffer:
@@ -56,6 +59,7 @@ func (b *sheetBuilder) fastRow(p []byte, sc *xmlScanner) (n int, ok bool) {
 	n, ok = b.fastRowBody(p, sc)
 	if !ok {
 		b.inRow, b.rowNum, b.cells = false, savedNum, b.cells[:0]
+		b.rowText, b.pending = b.rowText[:0], b.pending[:0]
 	}
 	return n, ok
 }
@@ -146,16 +150,27 @@ func (b *sheetBuilder) fastText(p []byte, i int, name string, sc *xmlScanner) (t
 	if i, selfClosing, ok = scanFastAttrs(p, i, &fastAttrs{}); !ok || selfClosing {
 		return nil, 0, false
 	}
-	j := bytes.IndexByte(p[i:], '<')
-	if j < 0 {
+	// One pass finds the end of the text and whether it is plain: printable ASCII
+	// without entities, which needs neither decoding nor validText.
+	j, plain := i, true
+	for j < len(p) && p[j] != '<' {
+		if c := p[j]; c < 0x20 || c == '&' || c >= utf8.RuneSelf {
+			plain = false
+		}
+		j++
+	}
+	if j == len(p) {
 		return nil, 0, false
 	}
-	text, next = p[i:i+j], i+j
+	text, next = p[i:j], j
 	// the end tag: exactly </name>
 	if !hasPrefixAt(p, next, "</") || !hasPrefixAt(p, next+2, name) || !hasPrefixAt(p, next+2+len(name), ">") {
 		return nil, 0, false
 	}
 	next += 3 + len(name)
+	if plain {
+		return text, next, true
+	}
 	if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 {
 		saved, savedCR := sc.text, sc.lastCR
 		sc.text = b.fastBuf[:0]

@@ -46,7 +46,9 @@ type sheetBuilder struct {
 
 	// last text of each column: a value equal to the one above (a user group, a
 	// status) is shared instead of allocated again
-	last []string
+	last    []string
+	rowText []byte        // new texts of the row being read, end to end
+	pending []pendingText // the cells whose texts are in rowText
 
 	fastBuf   []byte // a value of the fast path with entities decoded
 	fastCount int    // rows the fast path read (tests check that it ran)
@@ -108,10 +110,12 @@ func (b *sheetBuilder) startRow(r []byte, hasR bool) error {
 	b.rowNum, b.inRow = num, true
 	b.col = -1
 	b.cells = b.cells[:0]
+	b.rowText, b.pending = b.rowText[:0], b.pending[:0]
 	return nil
 }
 
 func (b *sheetBuilder) endRow() Row {
+	b.setTexts()
 	b.inRow = false
 	b.lastRow = b.rowNum
 	return Row{Num: b.rowNum, Cells: b.cells}
@@ -217,19 +221,42 @@ func (b *sheetBuilder) endCell(v []byte, hasV bool, is []byte, hasIs bool) error
 	return nil
 }
 
-// text is raw as a string, reusing the column's previous string when equal.
+// text is raw as a string, reusing the column's previous string when equal. A new
+// text is only noted here: endRow makes the texts of a row one string and slices it,
+// one allocation a row instead of one a cell. Until then the cell's Text is "".
 func (b *sheetBuilder) text(raw []byte) string {
+	if len(raw) == 0 {
+		return ""
+	}
 	if b.col < len(b.last) && b.last[b.col] == string(raw) {
 		return b.last[b.col]
 	}
-	t := string(raw)
-	if b.col < 256 {
-		for len(b.last) <= b.col {
-			b.last = append(b.last, "")
-		}
-		b.last[b.col] = t
+	off := len(b.rowText)
+	b.rowText = append(b.rowText, raw...)
+	b.pending = append(b.pending, pendingText{cell: len(b.cells), col: b.col, off: off, end: len(b.rowText)})
+	return ""
+}
+
+// pendingText is a cell's text waiting in rowText for the end of the row.
+type pendingText struct{ cell, col, off, end int }
+
+// setTexts gives the cells noted by text their strings, slices of one string.
+func (b *sheetBuilder) setTexts() {
+	if len(b.pending) == 0 {
+		return
 	}
-	return t
+	all := string(b.rowText)
+	for _, p := range b.pending {
+		t := all[p.off:p.end]
+		b.cells[p.cell].Text = t
+		if p.col < 256 {
+			for len(b.last) <= p.col {
+				b.last = append(b.last, "")
+			}
+			b.last[p.col] = t
+		}
+	}
+	b.rowText, b.pending = b.rowText[:0], b.pending[:0]
 }
 
 // Depths of the worksheet elements the parser reads: worksheet > sheetData > row > c >
