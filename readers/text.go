@@ -137,26 +137,11 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 			lastLine = endLine + strings.Count(rec[len(rec)-1], "\n")
 			cells = cells[:0]
 			for i, f := range rec {
-				if s.csv.LazyQuotes && strings.IndexByte(f, '\n') >= 0 {
-					e := &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d spans several lines in tab-delimited text", i+1),
-						Hint: "tab-delimited exports do not quote values, so a quote (\") at the start of a value may have swallowed the rows after it: remove the quote or the line break and export again, or export CSV"}
-					if s.info.Delimiter == "" { // a plain list
-						e.Msg = "a quote (\") at the start of the line opens a value that runs over several lines"
-						e.Hint = "a plain list holds one ID a line: remove the quote, or close it at the end of its line"
+				if !plainField(f) {
+					if e := s.fieldErr(row, i, f); e != nil {
+						yield(Row{}, e)
+						return
 					}
-					yield(Row{}, e)
-					return
-				}
-				if p := textProblem(f); p != "" {
-					e := &ParseError{File: s.name, Row: row, Field: i + 1, Msg: fmt.Sprintf("field %d %s", i+1, p),
-						Hint: "the file is damaged or not text in the detected encoding (" + s.info.Encoding + "); export it again"}
-					if !utf8.ValidString(f) && strings.HasPrefix(s.info.Encoding, "utf-8") {
-						// The usual cause: Excel's "CSV (Comma delimited)" writes Windows-1252.
-						e.Msg = fmt.Sprintf("field %d is not valid UTF-8 text: the file was saved in another character set, such as Windows-1252, which Excel's \"CSV (Comma delimited)\" writes", i+1)
-						e.Hint = "export it again from Analytics, or in Excel save it as \"CSV UTF-8 (Comma delimited)\""
-					}
-					yield(Row{}, e)
-					return
 				}
 				cells = append(cells, Cell{Text: f})
 			}
@@ -166,6 +151,31 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 			}
 		}
 	}
+}
+
+// fieldErr checks field i of row in full: a value spanning lines in text read with
+// LazyQuotes, invalid text in the detected encoding, a NUL byte.
+func (s *textSource) fieldErr(row, i int, f string) error {
+	if s.csv.LazyQuotes && strings.IndexByte(f, '\n') >= 0 {
+		e := &ParseError{File: s.name, Row: row, Msg: fmt.Sprintf("field %d spans several lines in tab-delimited text", i+1),
+			Hint: "tab-delimited exports do not quote values, so a quote (\") at the start of a value may have swallowed the rows after it: remove the quote or the line break and export again, or export CSV"}
+		if s.info.Delimiter == "" { // a plain list
+			e.Msg = "a quote (\") at the start of the line opens a value that runs over several lines"
+			e.Hint = "a plain list holds one ID a line: remove the quote, or close it at the end of its line"
+		}
+		return e
+	}
+	if p := textProblem(f); p != "" {
+		e := &ParseError{File: s.name, Row: row, Field: i + 1, Msg: fmt.Sprintf("field %d %s", i+1, p),
+			Hint: "the file is damaged or not text in the detected encoding (" + s.info.Encoding + "); export it again"}
+		if !utf8.ValidString(f) && strings.HasPrefix(s.info.Encoding, "utf-8") {
+			// The usual cause: Excel's "CSV (Comma delimited)" writes Windows-1252.
+			e.Msg = fmt.Sprintf("field %d is not valid UTF-8 text: the file was saved in another character set, such as Windows-1252, which Excel's \"CSV (Comma delimited)\" writes", i+1)
+			e.Hint = "export it again from Analytics, or in Excel save it as \"CSV UTF-8 (Comma delimited)\""
+		}
+		return e
+	}
+	return nil
 }
 
 // errLine is the physical line on which the record that failed to read starts.
