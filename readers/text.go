@@ -32,9 +32,16 @@ type textSource struct {
 	csv  *csv.Reader
 	br   *bufio.Reader
 	ll   *lineLimit
+	fast fastLines // lines without quotes, read past encoding/csv (textfast.go)
 }
 
 func openText(f *os.File, name string, head []byte, opts Options) (*textSource, error) {
+	return openTextSize(f, name, head, opts, textBuffer)
+}
+
+// openTextSize is openText with a buffer of size bytes: tests make it small to cross
+// the buffer's edges often.
+func openTextSize(f *os.File, name string, head []byte, opts Options, size int) (*textSource, error) {
 	enc, bom := encodingOf(head)
 	if _, err := f.Seek(int64(bom), io.SeekStart); err != nil {
 		return nil, fmt.Errorf("seek %s: %w", name, err)
@@ -52,7 +59,7 @@ func openText(f *os.File, name string, head []byte, opts Options) (*textSource, 
 		}
 	}
 	ll := &lineLimit{r: r}
-	br := bufio.NewReaderSize(ll, textBuffer)
+	br := bufio.NewReaderSize(ll, size)
 	peek, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		// Damage within the first 64 KiB (bad UTF-16, a huge line) is reported by Rows,
@@ -97,6 +104,7 @@ func openText(f *os.File, name string, head []byte, opts Options) (*textSource, 
 	}
 	s.csv.FieldsPerRecord = -1 // ragged rows are judged by the header check, with a row number
 	s.csv.ReuseRecord = true
+	s.fast.init(s.csv, br)
 	return s, nil
 }
 
@@ -108,7 +116,7 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 		var cells []Cell
 		row, lastLine := 0, 0
 		for {
-			rec, err := s.csv.Read()
+			rec, start, end, clean, err := s.read()
 			if err == io.EOF {
 				// encoding/csv skips empty lines at the end too; they are blank rows.
 				for ; lastLine < s.ll.lines; lastLine++ {
@@ -124,7 +132,6 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 				yield(Row{}, textErr(s.name, row+s.errLine(rec, err, lastLine)-lastLine, err))
 				return
 			}
-			start, _ := s.csv.FieldPos(0)
 			// encoding/csv skips empty lines; a spreadsheet shows each as a row.
 			for ; lastLine+1 < start; lastLine++ {
 				row++
@@ -133,11 +140,10 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 				}
 			}
 			row++
-			endLine, _ := s.csv.FieldPos(len(rec) - 1)
-			lastLine = endLine + strings.Count(rec[len(rec)-1], "\n")
+			lastLine = end
 			cells = cells[:0]
 			for i, f := range rec {
-				if !plainField(f) {
+				if !clean && !plainField(f) {
 					if e := s.fieldErr(row, i, f); e != nil {
 						yield(Row{}, e)
 						return
@@ -145,7 +151,7 @@ func (s *textSource) Rows() iter.Seq2[Row, error] {
 				}
 				cells = append(cells, Cell{Text: f})
 			}
-			s.ll.recStart = s.csv.InputOffset() // the next record starts here
+			s.ll.recStart = s.csv.InputOffset() + s.fast.bytes // the next record starts here
 			if !yield(Row{Num: row, Cells: cells}, nil) {
 				return
 			}
@@ -182,11 +188,11 @@ func (s *textSource) fieldErr(row, i int, f string) error {
 func (s *textSource) errLine(rec []string, err error, lastLine int) int {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return max(pe.StartLine, lastLine+1)
+		return max(pe.StartLine+s.fast.lines, lastLine+1)
 	}
 	if len(rec) > 0 { // a reader error: encoding/csv returns what it read of the record
-		if l, _ := s.csv.FieldPos(0); l > lastLine {
-			return l
+		if l, _ := s.csv.FieldPos(0); l+s.fast.lines > lastLine {
+			return l + s.fast.lines
 		}
 	}
 	return lastLine + 1
