@@ -1,7 +1,10 @@
 package readers
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -103,4 +106,38 @@ func benchSharedWorkbook(b *testing.B) string {
 	parts := workbookParts(sheetDoc(sheet.String()))
 	parts = replacePart(parts, "xl/sharedStrings.xml", xmlDecl+`<sst `+nsMain+`>`+sst.String()+`</sst>`)
 	return writeZip(b, parts)
+}
+
+// BenchmarkXLSXParseSheet parses the sheet XML of the "inline" workbook from memory:
+// the parser alone, without inflating, zip or workbook set-up.
+func BenchmarkXLSXParseSheet(b *testing.B) {
+	path := benchInlineWorkbook(b)
+	zr, err := zip.OpenReader(path)
+	must(b, err)
+	defer zr.Close()
+	var sheet []byte
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			rc, err := f.Open()
+			must(b, err)
+			sheet, err = io.ReadAll(rc)
+			must(b, err)
+			rc.Close()
+		}
+	}
+	src, err := OpenXLSX(path, "bench.xlsx", "")
+	must(b, err)
+	x := src.(*xlsxSource)
+	defer x.Close()
+	b.SetBytes(int64(len(sheet)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		sb := newSheetBuilder(x.name, x.sst, x.dateStyle)
+		err := sb.parseSheet(newXMLScanner(bytes.NewReader(sheet)), func(Row) bool { n++; return true })
+		if err != nil || n != benchRows+1 {
+			b.Fatalf("read %d rows: %v", n, err)
+		}
+	}
 }

@@ -233,9 +233,15 @@ func scanFastAttrs(p []byte, i int, a *fastAttrs) (next int, selfClosing, ok boo
 			return 0, false, false
 		}
 		q := p[i]
-		j := i + 1
-		for j < len(p) && p[j] != q && p[j] != '<' {
-			j++
+		j, plain := i+1, true // plain: no entity or \r to decode
+		for ; j < len(p); j++ {
+			c := p[j]
+			if c == q || c == '<' {
+				break
+			}
+			if c == '&' || c == '\r' {
+				plain = false
+			}
 		}
 		if j == len(p) || p[j] == '<' {
 			return 0, false, false
@@ -252,7 +258,7 @@ func scanFastAttrs(p []byte, i int, a *fastAttrs) (next int, selfClosing, ok boo
 				dst, a.hasT = &a.t, true
 			}
 			if dst != nil {
-				if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, '\r') >= 0 {
+				if !plain {
 					return 0, false, false
 				}
 				*dst = val
