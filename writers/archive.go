@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"golang.org/x/sync/errgroup"
 )
 
 // ArchiveName is the per-row archive that outlives Alma's purge (SPEC §5): after the
@@ -298,7 +300,7 @@ func (w *archiveWriter) fits() bool {
 // flush writes the batch as one row group and empties the buffers, keeping their
 // capacity for the next batch.
 func (w *archiveWriter) flush() error {
-	rg := w.pw.AppendRowGroup()
+	rg := w.pw.AppendBufferedRowGroup()
 	err := w.writeColumns(rg)
 	if err == nil {
 		err = rg.Close()
@@ -312,27 +314,39 @@ func (w *archiveWriter) flush() error {
 	return nil
 }
 
-func (w *archiveWriter) writeColumns(rg file.SerialRowGroupWriter) error {
+// writeColumns encodes and compresses the batch's columns at once, one goroutine a
+// column: the archive was the longest part of a run with every output, and a row
+// group's column chunks are independent. Each chunk is buffered, and the row group's
+// Close writes them in column order, so the file's bytes do not depend on which
+// finished first.
+func (w *archiveWriter) writeColumns(rg file.BufferedRowGroupWriter) error {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for c := range w.text {
-		cw, err := rg.NextColumn()
+		cw, err := rg.Column(c)
 		if err != nil {
 			return err
 		}
-		switch c {
-		case colRow:
-			_, err = cw.(*file.Int64ColumnChunkWriter).WriteBatch(w.row, nil, nil)
-		case colExpiryDate:
-			err = w.expiry.write(cw)
-		case colPurgeDate:
-			err = w.purge.write(cw)
-		default:
-			err = w.text[c].write(cw)
-		}
-		if err != nil {
+		g.Go(func() (err error) {
+			defer func() {
+				if v := recover(); v != nil { // on this goroutine nothing else would recover it
+					err = fmt.Errorf("internal error in the Parquet writer (column %d): %v; please report this", c, v)
+				}
+			}()
+			switch c {
+			case colRow:
+				_, err = cw.(*file.Int64ColumnChunkWriter).WriteBatch(w.row, nil, nil)
+			case colExpiryDate:
+				err = w.expiry.write(cw)
+			case colPurgeDate:
+				err = w.purge.write(cw)
+			default:
+				err = w.text[c].write(cw)
+			}
 			return err
-		}
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
 // Close writes the last rows and the footer, then closes the stage File once. A file
