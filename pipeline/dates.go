@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"time"
+
+	"github.com/purgeset/purgeset/readers"
 )
 
 // Date is a calendar date as days since 1970-01-01. Dates are never shifted by time
@@ -62,27 +64,7 @@ func daysIn(y int, m time.Month) int {
 }
 
 // Civil is the inverse of MakeDate.
-func (d Date) Civil() (int, time.Month, int) {
-	z := int(d) + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, time.Month(m), day
-}
+func (d Date) Civil() (int, time.Month, int) { return readers.CivilFromDays(int64(d)) }
 
 // String is YYYY-MM-DD.
 func (d Date) String() string {

@@ -36,7 +36,7 @@ func ExcelSerialDate(raw string, date1904 bool) (y int, m time.Month, d int, ok 
 	default:
 		base = -25569 // 1899-12-30
 	}
-	y, m, d = civilFromDays(base + days)
+	y, m, d = CivilFromDays(base + days)
 	return y, m, d, true
 }
 
@@ -77,10 +77,10 @@ func serialDays(raw string) (int64, bool) {
 	return int64(f), true
 }
 
-// civilFromDays is the calendar date of a day counted from 1970-01-01 (Howard Hinnant's
+// CivilFromDays is the calendar date of a day counted from 1970-01-01 (Howard Hinnant's
 // civil_from_days, proleptic Gregorian), without time.Time's work: it runs for every
-// date cell of a sheet.
-func civilFromDays(z int64) (int, time.Month, int) {
+// date cell of a sheet, and pipeline's Date.Civil is the same computation.
+func CivilFromDays(z int64) (int, time.Month, int) {
 	z += 719468
 	era := z / 146097
 	if z < 0 && z%146097 != 0 {
