@@ -31,8 +31,9 @@ type normalisers struct {
 	ended   bool
 }
 
-// window bounds the batches being prepared or waiting; readers' feed holds more, so
-// that the reader never waits for a batch that Each holds.
+// newNormalisers starts a worker per core, at most four. At most workers+1 batches
+// are being prepared or waiting (cap(jobs)), fewer than readers' feed has, so that the
+// reader never waits for a batch that Each holds.
 func newNormalisers(t *readers.Table, prepare func(*normBatch, *dateCache)) *normalisers {
 	workers := min(max(runtime.GOMAXPROCS(0), 1), 4)
 	n := &normalisers{t: t, prepare: prepare, jobs: make(chan *normBatch, workers+1)}
@@ -40,9 +41,9 @@ func newNormalisers(t *readers.Table, prepare func(*normBatch, *dateCache)) *nor
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
-			var dates dateCache // per goroutine: a cache is not safe for concurrent use
+			dates := new(dateCache) // per goroutine: a cache is not safe for concurrent use
 			for nb := range n.jobs {
-				n.work(nb, &dates)
+				n.work(nb, dates)
 			}
 		}()
 	}
