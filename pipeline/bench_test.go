@@ -104,8 +104,11 @@ func BenchmarkIndexAdd(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		var k idKey
 		for i, id := range ids {
-			if _, err := x.add(id, rowRef{src: 0, row: int32(i + 2)}, fps[i], Reason(i%int(numReasons)), i%50 == 0); err != nil {
+			x.key(&k, id)
+			k.fp = fps[i]
+			if _, err := x.add(id, &k, rowRef{src: 0, row: int32(i + 2)}, Reason(i%int(numReasons)), i%50 == 0); err != nil {
 				b.Fatal(err)
 			}
 		}

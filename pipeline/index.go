@@ -29,7 +29,7 @@ type index struct {
 	groups   int         // distinct folded IDs: the slots in use
 	variants map[int32]variant
 	seed     maphash.Seed // per process: outputs never depend on slot order (see grow)
-	fold     []byte       // scratch for foldInto
+	probe    idKey        // scratch for has
 	fold2    []byte
 	names    []string
 }
@@ -119,22 +119,16 @@ type idKey struct {
 	fp   uint64
 }
 
-// key fills k for id and the row's fields; safe for concurrent use.
-func (x *index) key(k *idKey, id string, f *fields) {
+// key fills k's folded ID and hash for id; safe for concurrent use. The caller sets
+// k.fp, the row's fingerprint.
+func (x *index) key(k *idKey, id string) {
 	k.fold = foldInto(k.fold[:0], id)
 	k.hash = x.hash(k.fold)
-	k.fp = fingerprint(f)
 }
 
-// add records one row whose ID passed the ID rules, with its row-local reason, and
-// returns the ID's entry.
-func (x *index) add(id string, ref rowRef, fp uint64, local Reason, noPurge bool) (int32, error) {
-	x.fold = foldInto(x.fold[:0], id)
-	return x.addKeyed(id, &idKey{fold: x.fold, hash: x.hash(x.fold), fp: fp}, ref, local, noPurge)
-}
-
-// addKeyed is add with the key worked out beforehand (index.key).
-func (x *index) addKeyed(id string, k *idKey, ref rowRef, local Reason, noPurge bool) (int32, error) {
+// add records one row whose ID passed the ID rules, keyed by index.key, with its
+// row-local reason, and returns the ID's entry.
+func (x *index) add(id string, k *idKey, ref rowRef, local Reason, noPurge bool) (int32, error) {
 	if len(x.arena.items)+len(id) >= 1<<32-1 {
 		return 0, fmt.Errorf("more ID text than purgeset can index (4 GiB)")
 	}

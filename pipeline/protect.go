@@ -65,8 +65,8 @@ func (l *protectLists) unmatched(x *index) []writers.Warning {
 
 // has reports an ID that passed the ID rules on some row.
 func (x *index) has(id string) bool {
-	x.fold = foldInto(x.fold[:0], id)
-	for e := x.find(x.hash(x.fold), x.fold); e >= 0; e = x.next(e) {
+	x.key(&x.probe, id)
+	for e := x.find(x.probe.hash, x.probe.fold); e >= 0; e = x.next(e) {
 		if x.str(x.entries.items[e].id) == id {
 			return true
 		}

@@ -157,7 +157,8 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		rec.local, rec.detail, rec.entry = rec.f.idReason, rec.f.idDetail, -1
 		if rec.f.idReason == Expired {
 			rec.local, rec.detail = r.local(&rec.f)
-			p.index.key(&rec.key, rec.f.id, &rec.f)
+			p.index.key(&rec.key, rec.f.id)
+			rec.key.fp = fingerprint(&rec.f)
 		}
 	}
 	err = s.Each(ctx, func(row *ScanRow) error {
@@ -174,7 +175,7 @@ func (p *firstPass) parseInput(ctx context.Context, cfg Config, r *rules, src in
 		rec.ref = rowRef{src: src, row: int32(row.Num)}
 		if rec.f.idReason == Expired {
 			var err error
-			rec.entry, err = p.index.addKeyed(rec.f.id, &rec.key, rec.ref, rec.local, rec.f.purgeText == "")
+			rec.entry, err = p.index.add(rec.f.id, &rec.key, rec.ref, rec.local, rec.f.purgeText == "")
 			if err != nil {
 				return err
 			}
