@@ -150,13 +150,12 @@ func (t *Table) NextBatch() *Batch {
 // an error, or ok false at the end of the table.
 func (t *Table) next() (Row, error, bool) {
 	for t.cur == nil || t.pos == len(t.cur.Rows) {
-		if t.cur != nil {
-			if err := t.cur.Err; err != nil {
-				return Row{}, t.nameField(err), true
-			}
-			t.cur.Release()
+		if t.cur != nil && t.cur.Err != nil {
+			return Row{}, t.cur.Err, true
 		}
-		if t.cur, t.pos = t.feed.next(), 0; t.cur == nil {
+		t.cur.Release() // nil-safe
+		t.cur = nil     // so that NextBatch takes the next batch from the feed
+		if t.cur, t.pos = t.NextBatch(), 0; t.cur == nil {
 			return Row{}, nil, false
 		}
 	}
